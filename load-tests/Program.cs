@@ -1,0 +1,3 @@
+using Peft.LoadTests;
+
+return await LoadTestApp.RunAsync(args);

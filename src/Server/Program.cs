@@ -1,0 +1,4 @@
+using Peft.Server;
+
+var app = ServerApp.Build(args);
+await app.RunAsync();
