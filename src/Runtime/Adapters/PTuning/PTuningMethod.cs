@@ -1,0 +1,15 @@
+using Peft.Runtime.Adapters.VirtualTokens;
+using Peft.Runtime.Safetensors;
+
+namespace Peft.Runtime.Adapters.PTuning;
+
+/// <summary>PEFT P-tuning: virtual tokens produced by a prompt encoder; the saved tensor is the encoder's output.</summary>
+internal sealed class PTuningMethod : IAdapterMethod
+{
+    public const string Type = "P_TUNING";
+
+    public string PeftType => Type;
+
+    public HostAdapter Read(AdapterFiles files, SafetensorsFile weights, BaseModel baseModel) =>
+        VirtualTokenAdapter.Read(Type, files, weights, baseModel);
+}

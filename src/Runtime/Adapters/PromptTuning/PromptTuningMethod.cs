@@ -1,0 +1,15 @@
+using Peft.Runtime.Adapters.VirtualTokens;
+using Peft.Runtime.Safetensors;
+
+namespace Peft.Runtime.Adapters.PromptTuning;
+
+/// <summary>PEFT prompt tuning: learned virtual token embeddings.</summary>
+internal sealed class PromptTuningMethod : IAdapterMethod
+{
+    public const string Type = "PROMPT_TUNING";
+
+    public string PeftType => Type;
+
+    public HostAdapter Read(AdapterFiles files, SafetensorsFile weights, BaseModel baseModel) =>
+        VirtualTokenAdapter.Read(Type, files, weights, baseModel);
+}

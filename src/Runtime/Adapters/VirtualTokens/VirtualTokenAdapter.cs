@@ -1,0 +1,41 @@
+using Peft.Runtime.Safetensors;
+using TorchSharp;
+
+namespace Peft.Runtime.Adapters.VirtualTokens;
+
+/// <summary>
+/// Prompt tuning and P-tuning at inference: <c>prompt_embeddings</c> [virtual tokens, hidden] prepended to the
+/// input embeddings. P-tuning's encoder is not needed: PEFT saves its output.
+/// </summary>
+public sealed class VirtualTokenAdapter : HostAdapter
+{
+    public VirtualTokenAdapter(string name, string peftType, torch.Tensor embeddings) : base(name, peftType)
+    {
+        Embeddings = embeddings;
+    }
+
+    /// <summary>[virtual tokens, hidden]</summary>
+    public torch.Tensor Embeddings { get; }
+
+    public override long SizeBytes => Bytes(Embeddings);
+
+    public override int VirtualTokens => (int)Embeddings.shape[0];
+
+    protected override void DisposeTensors() => Embeddings.Dispose();
+
+    /// <summary>Shared reader of the two methods: the config and the single saved tensor.</summary>
+    internal static VirtualTokenAdapter Read(string peftType, AdapterFiles files, SafetensorsFile weights, BaseModel baseModel)
+    {
+        var config = PromptLearningConfig.Read(AdapterReader.Fields(files));
+        int hidden = baseModel.Config.HiddenSize;
+        if (config.TokenDim is { } dim && dim != hidden)
+            throw new AdapterLoadException($"adapter '{files.Name}': token_dim {dim} does not match the base model's hidden_size {hidden}");
+        var extra = weights.Names.FirstOrDefault(n => n != PromptEmbeddingsKey);
+        if (extra is not null) throw new AdapterLoadException($"adapter '{files.Name}': unexpected tensor '{extra}' (a {peftType} adapter holds only {PromptEmbeddingsKey})");
+        var embeddings = AdapterTensors.Load(files, weights, PromptEmbeddingsKey, [config.VirtualTokens, hidden], baseModel.Dtype,
+            $"num_virtual_tokens × hidden_size");
+        return new VirtualTokenAdapter(files.Name, peftType, embeddings);
+    }
+
+    public const string PromptEmbeddingsKey = "prompt_embeddings";
+}

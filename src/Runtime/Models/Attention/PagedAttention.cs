@@ -1,0 +1,108 @@
+using Peft.Runtime.Models.Cache;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Peft.Runtime.Models.Attention;
+
+/// <summary>
+/// Attention over the paged cache for one forward pass. Built once per step (all index tensors are computed here,
+/// not per layer): the new tokens' keys/values are written to their slots, then decode rows (one query each) are
+/// attended in one batched call over padded contexts, and each prefill chunk on its own.
+/// The sequences' <see cref="SequenceKv.Length"/> must not include this pass's tokens yet; commit them after.
+/// </summary>
+public sealed class PagedAttention : IAttentionBackend
+{
+    private readonly KvCache _cache;
+    private readonly Tensor _writeSlots;              // [tokens]
+    private readonly Tensor? _decodeRows;             // [Bd] token rows of decode sequences (null: rows are 0..Bd-1 and there is no prefill)
+    private readonly Tensor? _decodeGather;           // [Bd * Cmax] slots
+    private readonly Tensor? _decodePadding;          // [Bd, Cmax] true = padding
+    private readonly int _decodeCount;
+    private readonly long _decodeWidth;
+    private readonly List<(long Row, long Length, Tensor Slots)> _prefills = [];
+
+    /// <summary>Must be created inside the step's dispose scope; its index tensors live there.</summary>
+    public PagedAttention(KvCache cache, IReadOnlyList<SequenceKv> sequences, IReadOnlyList<int> queryLengths, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        ArgumentNullException.ThrowIfNull(sequences);
+        ArgumentNullException.ThrowIfNull(queryLengths);
+        _cache = cache;
+
+        var write = new List<long>();
+        var decodeRows = new List<long>();
+        var decodeSequences = new List<SequenceKv>();
+        long row = 0;
+        for (int s = 0; s < sequences.Count; s++)
+        {
+            var seq = sequences[s];
+            int length = queryLengths[s];
+            if (seq.Length + length > seq.Capacity)
+                throw new InvalidOperationException($"sequence {s} holds {seq.Capacity} entries but needs {seq.Length + length}; reserve blocks first");
+            for (int i = 0; i < length; i++) write.Add(seq.Slot(seq.Length + i));
+            if (length == 1)
+            {
+                decodeRows.Add(row);
+                decodeSequences.Add(seq);
+            }
+            else if (length > 1)
+            {
+                var slots = new long[seq.Length + length];
+                for (int j = 0; j < slots.Length; j++) slots[j] = seq.Slot(j);
+                _prefills.Add((row, length, tensor(slots, device: device)));
+            }
+            row += length;
+        }
+        _writeSlots = tensor(write.ToArray(), device: device);
+
+        _decodeCount = decodeSequences.Count;
+        if (_decodeCount == 0) return;
+        _decodeWidth = decodeSequences.Max(s => s.Length + 1);
+        var gather = new long[_decodeCount * _decodeWidth];
+        var padding = new bool[_decodeCount * _decodeWidth];
+        for (int b = 0; b < _decodeCount; b++)
+        {
+            var seq = decodeSequences[b];
+            int context = seq.Length + 1;
+            long padSlot = seq.Slot(0);
+            for (int j = 0; j < _decodeWidth; j++)
+            {
+                bool pad = j >= context;
+                gather[b * _decodeWidth + j] = pad ? padSlot : seq.Slot(j);
+                padding[b * _decodeWidth + j] = pad;
+            }
+        }
+        _decodeGather = tensor(gather, device: device);
+        _decodePadding = tensor(padding, device: device).view(_decodeCount, _decodeWidth);
+        bool rowsAreLeading = _prefills.Count == 0;
+        _decodeRows = rowsAreLeading ? null : tensor(decodeRows.ToArray(), device: device);
+    }
+
+    public Tensor Attend(int layer, Tensor q, Tensor k, Tensor v)
+    {
+        _cache.Write(layer, _writeSlots, k, v);
+        var keys = _cache.Keys(layer);
+        var values = _cache.Values(layer);
+        long heads = q.shape[1], dim = q.shape[2], kvHeads = k.shape[1];
+
+        Tensor? decoded = null;
+        if (_decodeCount > 0)
+        {
+            var dq = _decodeRows is null ? q : q.index_select(0, _decodeRows);
+            var dk = keys.index_select(0, _decodeGather!).view(_decodeCount, _decodeWidth, kvHeads, dim);
+            var dv = values.index_select(0, _decodeGather!).view(_decodeCount, _decodeWidth, kvHeads, dim);
+            decoded = AttentionMath.Decode(dq, dk, dv, _decodePadding!);
+            if (_decodeRows is null) return decoded;
+        }
+
+        var output = empty(q.shape[0], heads * dim, q.dtype, q.device);
+        if (decoded is not null) output.index_copy_(0, _decodeRows!, decoded);
+        foreach (var (row, length, slots) in _prefills)
+        {
+            var attended = AttentionMath.Causal(
+                q.narrow(0, row, length), keys.index_select(0, slots), values.index_select(0, slots));
+            output.narrow(0, row, length).copy_(attended);
+        }
+        return output;
+    }
+}

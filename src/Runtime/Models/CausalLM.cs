@@ -1,0 +1,153 @@
+using Peft.Runtime.Models.Attention;
+using Peft.Runtime.Models.Config;
+using Peft.Runtime.Safetensors;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Peft.Runtime.Models;
+
+/// <summary>
+/// A decoder-only language model held for inference and adapter training: frozen weights (owned here), a forward
+/// over a flattened batch of sequences, and the three adapter hook points (embeddings and linear deltas through
+/// <see cref="IForwardHooks"/>, prefix key/values through the <see cref="IAttentionBackend"/>).
+/// Holds no per-request state, so one instance serves any number of concurrent sequences.
+/// </summary>
+public abstract class CausalLM : IDisposable
+{
+    private readonly List<Tensor> _owned = [];
+    private readonly List<LinearSite> _sites = [];
+    private readonly List<Tensor?> _siteWeights = [];   // [out, in] per site
+    private readonly List<Tensor?> _siteBiases = [];    // [out] per site, null when the layer has none
+
+    protected CausalLM(ModelConfig config, Device device, ScalarType dtype)
+    {
+        Config = config;
+        Device = device;
+        Dtype = dtype;
+    }
+
+    public ModelConfig Config { get; }
+
+    public Device Device { get; }
+
+    public ScalarType Dtype { get; }
+
+    /// <summary>Every linear layer an adapter may target, in a fixed order (<see cref="LinearSite.Index"/>).</summary>
+    public IReadOnlyList<LinearSite> LinearSites => _sites;
+
+    /// <summary>Tensors the checkpoint held that the model does not use.</summary>
+    public IReadOnlyList<string> UnusedTensors { get; private set; } = [];
+
+    public static CausalLM Load(string modelDirectory, ModelLoadOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var config = ModelConfigReader.Read(modelDirectory);
+        var device = options.Device.ToTorch();
+        using var checkpoint = OpenCheckpoint(modelDirectory);
+        var loader = new WeightLoader(checkpoint, options.Dtype, device);
+        CausalLM model = config.Family == ModelFamily.Gpt2
+            ? new Gpt2Model(config, device, options.Dtype)
+            : new LlamaModel(config, device, options.Dtype);
+        try
+        {
+            model.LoadWeights(loader);
+            model.UnusedTensors = loader.Unused();
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        return model;
+    }
+
+    private static SafetensorsCheckpoint OpenCheckpoint(string modelDirectory)
+    {
+        try
+        {
+            return SafetensorsCheckpoint.Open(modelDirectory);
+        }
+        catch (SafetensorsFormatException e)
+        {
+            throw new ModelLoadException(e.Message, e);
+        }
+    }
+
+    /// <summary>
+    /// Runs the batch and returns float32 logits [rows, vocab] for <see cref="ForwardBatch.LogitRows"/> (all rows when
+    /// null). Intermediate tensors are freed layer by layer; the result belongs to the caller's dispose scope.
+    /// </summary>
+    public Tensor Forward(ForwardBatch batch, IAttentionBackend attention, IForwardHooks? hooks = null)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(attention);
+        using var scope = NewDisposeScope();
+        var hidden = Hidden(batch, attention, hooks ?? NoHooks.Instance);
+        if (batch.LogitRows is not null) hidden = hidden.index_select(0, batch.LogitRows);
+        return Head(hidden).to(ScalarType.Float32).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Token embeddings [n, hidden] in the model dtype (prompt-tuning text initialisation).</summary>
+    public abstract Tensor EmbedTokens(Tensor tokenIds);
+
+    private protected abstract void LoadWeights(WeightLoader loader);
+
+    /// <returns>[tokens, hidden] after the last block, before the final norm.</returns>
+    protected abstract Tensor Hidden(ForwardBatch batch, IAttentionBackend attention, IForwardHooks hooks);
+
+    /// <returns>Final norm and output projection: [rows, vocab] in the model dtype.</returns>
+    protected abstract Tensor Head(Tensor hidden);
+
+    protected LinearSite AddSite(int layer, string name, string path, int inFeatures, int outFeatures)
+    {
+        var site = new LinearSite(_sites.Count, layer, name, path, inFeatures, outFeatures);
+        _sites.Add(site);
+        _siteWeights.Add(null);
+        _siteBiases.Add(null);
+        return site;
+    }
+
+    /// <summary>Sets a site's weight [out, in] and optional bias [out]; the model owns both.</summary>
+    protected void SetSiteWeights(LinearSite site, Tensor weight, Tensor? bias)
+    {
+        _siteWeights[site.Index] = Own(weight);
+        _siteBiases[site.Index] = bias is null ? null : Own(bias);
+    }
+
+    /// <summary>A site's frozen base weight [out, in] (training reads it; nobody writes it).</summary>
+    public Tensor SiteWeight(LinearSite site) => _siteWeights[site.Index]
+        ?? throw new InvalidOperationException($"{site.Path} has no weight loaded");
+
+    /// <summary>Registers a long-lived tensor for disposal with the model.</summary>
+    protected Tensor Own(Tensor tensor)
+    {
+        _owned.Add(tensor);
+        return tensor;
+    }
+
+    /// <summary>y = x Wᵀ + b, plus the adapter's delta for this site when it has one.</summary>
+    protected Tensor Linear(LinearSite site, Tensor x, IForwardHooks hooks)
+    {
+        return hooks.AfterLinear(site, x, nn.functional.linear(x, SiteWeight(site), _siteBiases[site.Index]));
+    }
+
+    /// <summary>Runs <paramref name="layer"/> in its own dispose scope so each layer's intermediates die with it.</summary>
+    protected static Tensor InLayerScope(Func<Tensor> layer)
+    {
+        using var scope = NewDisposeScope();
+        return layer().MoveToOuterDisposeScope();
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (!disposing) return;
+        foreach (var t in _owned) t.Dispose();
+        _owned.Clear();
+    }
+
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+}

@@ -1,0 +1,112 @@
+using Peft.Runtime.Models.Attention;
+using Peft.Runtime.Models.Config;
+using Peft.Runtime.Models.Layers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Peft.Runtime.Models;
+
+/// <summary>
+/// GPT-2: learned positions added to token embeddings, pre-LayerNorm blocks, fused q|k|v projection (c_attn),
+/// gelu (tanh form) MLP, head tied to the token embedding. Conv1D weights are stored [in, out] and transposed once
+/// at load, so every linear here is [out, in] like Llama's.
+/// </summary>
+internal sealed class Gpt2Model : CausalLM
+{
+    private readonly Block[] _blocks;
+    private Tensor _tokenEmbedding = null!;     // [vocab, hidden]
+    private Tensor _positionEmbedding = null!;  // [positions, hidden]
+    private Tensor _finalNormWeight = null!, _finalNormBias = null!;
+
+    public Gpt2Model(ModelConfig config, Device device, ScalarType dtype) : base(config, device, dtype)
+    {
+        int h = config.HiddenSize, m = config.IntermediateSize;
+        _blocks = new Block[config.NumLayers];
+        for (int l = 0; l < config.NumLayers; l++)
+        {
+            string p = $"transformer.h.{l}";
+            _blocks[l] = new Block
+            {
+                Qkv = AddSite(l, "c_attn", $"{p}.attn.c_attn", h, 3 * h),
+                Output = AddSite(l, "c_proj", $"{p}.attn.c_proj", h, h),
+                Up = AddSite(l, "c_fc", $"{p}.mlp.c_fc", h, m),
+                Down = AddSite(l, "c_proj", $"{p}.mlp.c_proj", m, h),
+            };
+        }
+    }
+
+    private protected override void LoadWeights(WeightLoader loader)
+    {
+        var c = Config;
+        // The original OpenAI-converted checkpoints name tensors without the "transformer." prefix.
+        string root = loader.Has("transformer.wte.weight") ? "transformer." : "";
+        _tokenEmbedding = Own(loader.Take($"{root}wte.weight", c.VocabSize, c.HiddenSize));
+        _positionEmbedding = Own(loader.Take($"{root}wpe.weight", c.MaxPositionEmbeddings, c.HiddenSize));
+        foreach (var block in _blocks)
+        {
+            string p = $"{root}h.{block.Qkv.Layer}";
+            block.Norm1Weight = Own(loader.Take($"{p}.ln_1.weight", c.HiddenSize));
+            block.Norm1Bias = Own(loader.Take($"{p}.ln_1.bias", c.HiddenSize));
+            block.Norm2Weight = Own(loader.Take($"{p}.ln_2.weight", c.HiddenSize));
+            block.Norm2Bias = Own(loader.Take($"{p}.ln_2.bias", c.HiddenSize));
+            foreach (var (site, stored) in block.SitesWithStoredNames(p))
+            {
+                SetSiteWeights(site,
+                    loader.TakeTransposed($"{stored}.weight", site.InFeatures, site.OutFeatures),
+                    loader.Take($"{stored}.bias", site.OutFeatures));
+            }
+        }
+        _finalNormWeight = Own(loader.Take($"{root}ln_f.weight", c.HiddenSize));
+        _finalNormBias = Own(loader.Take($"{root}ln_f.bias", c.HiddenSize));
+    }
+
+    public override Tensor EmbedTokens(Tensor tokenIds) => _tokenEmbedding.index_select(0, tokenIds);
+
+    protected override Tensor Hidden(ForwardBatch batch, IAttentionBackend attention, IForwardHooks hooks)
+    {
+        // Virtual tokens replace token embeddings only; they still get their position rows, as in PEFT.
+        var h = hooks.TransformEmbeddings(EmbedTokens(batch.TokenIds))
+            .add(_positionEmbedding.index_select(0, batch.Positions));
+        foreach (var block in _blocks)
+        {
+            var input = h;
+            h = InLayerScope(() => BlockForward(block, input, attention, hooks));
+        }
+        return h;
+    }
+
+    private Tensor BlockForward(Block b, Tensor h, IAttentionBackend attention, IForwardHooks hooks)
+    {
+        var c = Config;
+        long tokens = h.shape[0];
+        var x = Norms.Layer(h, b.Norm1Weight, b.Norm1Bias, c.NormEps);
+        var qkv = Linear(b.Qkv, x, hooks).split(c.HiddenSize, 1);
+        var attended = attention.Attend(
+            b.Qkv.Layer,
+            qkv[0].view(tokens, c.NumHeads, c.HeadDim),
+            qkv[1].view(tokens, c.NumHeads, c.HeadDim),
+            qkv[2].view(tokens, c.NumHeads, c.HeadDim));
+        h = h.add(Linear(b.Output, attended, hooks));
+
+        x = Norms.Layer(h, b.Norm2Weight, b.Norm2Bias, c.NormEps);
+        var up = nn.functional.gelu(Linear(b.Up, x, hooks), TorchSharp.Modules.GELU.Approximate.tanh);
+        return h.add(Linear(b.Down, up, hooks));
+    }
+
+    protected override Tensor Head(Tensor hidden) =>
+        nn.functional.linear(Norms.Layer(hidden, _finalNormWeight, _finalNormBias, Config.NormEps), _tokenEmbedding);
+
+    private sealed class Block
+    {
+        public required LinearSite Qkv, Output, Up, Down;
+        public Tensor Norm1Weight = null!, Norm1Bias = null!, Norm2Weight = null!, Norm2Bias = null!;
+
+        public IEnumerable<(LinearSite Site, string StoredName)> SitesWithStoredNames(string prefix) =>
+        [
+            (Qkv, $"{prefix}.attn.c_attn"),
+            (Output, $"{prefix}.attn.c_proj"),
+            (Up, $"{prefix}.mlp.c_fc"),
+            (Down, $"{prefix}.mlp.c_proj"),
+        ];
+    }
+}

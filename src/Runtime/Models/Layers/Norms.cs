@@ -1,0 +1,18 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Peft.Runtime.Models.Layers;
+
+internal static class Norms
+{
+    /// <summary>Llama RMSNorm: in float32, x · rsqrt(mean(x²) + eps), cast back, then times the weight.</summary>
+    public static Tensor Rms(Tensor x, Tensor weight, double eps)
+    {
+        var x32 = x.to(ScalarType.Float32);
+        var variance = x32.pow(2).mean([-1], keepdim: true);
+        return weight.mul(x32.mul(variance.add(eps).rsqrt()).to(x.dtype));
+    }
+
+    public static Tensor Layer(Tensor x, Tensor weight, Tensor bias, double eps) =>
+        nn.functional.layer_norm(x, [x.shape[^1]], weight, bias, eps);
+}

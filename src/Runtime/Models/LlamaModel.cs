@@ -1,0 +1,117 @@
+using Peft.Runtime.Models.Attention;
+using Peft.Runtime.Models.Config;
+using Peft.Runtime.Models.Layers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Peft.Runtime.Models;
+
+/// <summary>
+/// Llama, Mistral and Qwen2 (transformers' LlamaForCausalLM math):
+/// h += o_proj(attn(rope(q_proj(n1(h))), rope(k_proj(..)), v_proj(..))); h += down_proj(silu(gate_proj(n2(h))) * up_proj(n2(h))).
+/// </summary>
+internal sealed class LlamaModel : CausalLM
+{
+    private readonly Block[] _blocks;
+    private readonly RotaryEmbedding _rope;
+    private Tensor _embedding = null!;   // [vocab, hidden]
+    private Tensor _finalNorm = null!;   // [hidden]
+    private Tensor _head = null!;        // [vocab, hidden]; the embedding when tied
+
+    public LlamaModel(ModelConfig config, Device device, ScalarType dtype) : base(config, device, dtype)
+    {
+        _rope = new RotaryEmbedding(config.HeadDim, config.Rope!, device);
+        int h = config.HiddenSize, q = config.NumHeads * config.HeadDim, kv = config.NumKeyValueHeads * config.HeadDim, m = config.IntermediateSize;
+        _blocks = new Block[config.NumLayers];
+        for (int l = 0; l < config.NumLayers; l++)
+        {
+            string p = $"model.layers.{l}";
+            _blocks[l] = new Block
+            {
+                Q = AddSite(l, "q_proj", $"{p}.self_attn.q_proj", h, q),
+                K = AddSite(l, "k_proj", $"{p}.self_attn.k_proj", h, kv),
+                V = AddSite(l, "v_proj", $"{p}.self_attn.v_proj", h, kv),
+                O = AddSite(l, "o_proj", $"{p}.self_attn.o_proj", q, h),
+                Gate = AddSite(l, "gate_proj", $"{p}.mlp.gate_proj", h, m),
+                Up = AddSite(l, "up_proj", $"{p}.mlp.up_proj", h, m),
+                Down = AddSite(l, "down_proj", $"{p}.mlp.down_proj", m, h),
+            };
+        }
+    }
+
+    private protected override void LoadWeights(WeightLoader loader)
+    {
+        var c = Config;
+        _embedding = Own(loader.Take("model.embed_tokens.weight", c.VocabSize, c.HiddenSize));
+        foreach (var block in _blocks)
+        {
+            string p = $"model.layers.{block.Q.Layer}";
+            block.InputNorm = Own(loader.Take($"{p}.input_layernorm.weight", c.HiddenSize));
+            block.PostNorm = Own(loader.Take($"{p}.post_attention_layernorm.weight", c.HiddenSize));
+            foreach (var site in block.Sites)
+            {
+                bool hasBias = site.Name switch
+                {
+                    "q_proj" or "k_proj" or "v_proj" => c.QkvBias,
+                    "o_proj" => c.OutputBias,
+                    _ => c.MlpBias,
+                };
+                SetSiteWeights(site,
+                    loader.Take($"{site.Path}.weight", site.OutFeatures, site.InFeatures),
+                    hasBias ? loader.Take($"{site.Path}.bias", site.OutFeatures) : null);
+            }
+        }
+        _finalNorm = Own(loader.Take("model.norm.weight", c.HiddenSize));
+        _head = c.TieWordEmbeddings ? _embedding : Own(loader.Take("lm_head.weight", c.VocabSize, c.HiddenSize));
+    }
+
+    public override Tensor EmbedTokens(Tensor tokenIds) => _embedding.index_select(0, tokenIds);
+
+    protected override Tensor Hidden(ForwardBatch batch, IAttentionBackend attention, IForwardHooks hooks)
+    {
+        var h = hooks.TransformEmbeddings(EmbedTokens(batch.TokenIds));
+        var (cos, sin) = _rope.Angles(batch.Positions, Dtype);
+        foreach (var block in _blocks)
+        {
+            var input = h;
+            h = InLayerScope(() => BlockForward(block, input, cos, sin, attention, hooks));
+        }
+        return h;
+    }
+
+    private Tensor BlockForward(Block b, Tensor h, Tensor cos, Tensor sin, IAttentionBackend attention, IForwardHooks hooks)
+    {
+        var c = Config;
+        long tokens = h.shape[0];
+        var x = Norms.Rms(h, b.InputNorm, c.NormEps);
+        var q = Linear(b.Q, x, hooks).view(tokens, c.NumHeads, c.HeadDim);
+        var k = Linear(b.K, x, hooks).view(tokens, c.NumKeyValueHeads, c.HeadDim);
+        var v = Linear(b.V, x, hooks).view(tokens, c.NumKeyValueHeads, c.HeadDim);
+        q = RotaryEmbedding.Apply(q, cos, sin);
+        k = RotaryEmbedding.Apply(k, cos, sin);
+        var attended = attention.Attend(b.Q.Layer, q, k, v);
+        h = h.add(Linear(b.O, attended, hooks));
+
+        x = Norms.Rms(h, b.PostNorm, c.NormEps);
+        var gated = nn.functional.silu(Linear(b.Gate, x, hooks)).mul_(Linear(b.Up, x, hooks));
+        return h.add(Linear(b.Down, gated, hooks));
+    }
+
+    protected override Tensor Head(Tensor hidden) =>
+        nn.functional.linear(Norms.Rms(hidden, _finalNorm, Config.NormEps), _head);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _rope.Dispose();
+        base.Dispose(disposing);
+    }
+
+    private sealed class Block
+    {
+        public required LinearSite Q, K, V, O, Gate, Up, Down;
+        public Tensor InputNorm = null!;
+        public Tensor PostNorm = null!;
+
+        public LinearSite[] Sites => [Q, K, V, O, Gate, Up, Down];
+    }
+}

@@ -1,0 +1,22 @@
+using Peft.Runtime.Torch;
+using TorchSharp;
+
+namespace Peft.Runtime.Models;
+
+/// <summary>Where and in which precision the base model is held.</summary>
+public sealed record ModelLoadOptions
+{
+    public DeviceSpec Device { get; init; } = DeviceSpec.Cpu;
+
+    /// <summary>Weights, activations and KV cache dtype. Norms and softmax always compute in float32.</summary>
+    public torch.ScalarType Dtype { get; init; } = torch.ScalarType.Float32;
+
+    /// <summary>float32 | bfloat16 | float16 (also fp32, bf16, fp16).</summary>
+    public static torch.ScalarType ParseDtype(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "float32" or "fp32" or "f32" => torch.ScalarType.Float32,
+        "bfloat16" or "bf16" => torch.ScalarType.BFloat16,
+        "float16" or "fp16" or "f16" or "half" => torch.ScalarType.Float16,
+        _ => throw new FormatException($"dtype '{text}' is not one of float32, bfloat16, float16"),
+    };
+}
