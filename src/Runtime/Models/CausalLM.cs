@@ -67,7 +67,7 @@ public abstract class CausalLM : IDisposable
         {
             return SafetensorsCheckpoint.Open(modelDirectory);
         }
-        catch (SafetensorsFormatException e)
+        catch (Exception e) when (e is SafetensorsFormatException or FileNotFoundException or DirectoryNotFoundException)
         {
             throw new ModelLoadException(e.Message, e);
         }
