@@ -1,0 +1,58 @@
+using Peft.Runtime.Adapters.Serving;
+
+namespace Peft.Runtime.Engine;
+
+/// <summary>Budgets of the engine loop. Defaults suit the bundled demo model on a small CPU host.</summary>
+public sealed record EngineOptions
+{
+    /// <summary>Tokens computed per step across all sequences (decode rows count 1; prefill chunks fill the rest).</summary>
+    public int MaxBatchTokens { get; init; } = 512;
+
+    /// <summary>Sequences in one step.</summary>
+    public int MaxRunningSequences { get; init; } = 64;
+
+    /// <summary>Requests waiting for admission before new ones are refused with RESOURCE_EXHAUSTED.</summary>
+    public int MaxWaitingRequests { get; init; } = 1024;
+
+    /// <summary>max_new_tokens when a request leaves it 0.</summary>
+    public int DefaultMaxNewTokens { get; init; } = 256;
+
+    /// <summary>Longest sequence (virtual tokens + prompt + output); 0: the model's maximum positions.</summary>
+    public int MaxContextTokens { get; init; }
+
+    /// <summary>KV cache entries per block.</summary>
+    public int KvBlockSize { get; init; } = 16;
+
+    /// <summary>Device memory for the KV cache.</summary>
+    public long KvCacheBytes { get; init; } = 256L << 20;
+
+    /// <summary>LoRA adapters resident on the device at once (slots of the pool).</summary>
+    public int LoraSlots { get; init; } = 32;
+
+    /// <summary>Largest LoRA rank the slot pool holds; adapters above it are refused at admission.</summary>
+    public int MaxLoraRank { get; init; } = 16;
+
+    public LoraKernel LoraKernel { get; init; } = LoraKernel.Gather;
+
+    /// <summary>Device memory for prompt-tuning and prefix adapters' tensors.</summary>
+    public long PromptAdapterBytes { get; init; } = 64L << 20;
+
+    /// <summary>
+    /// How long a request may wait for a LoRA slot held by other adapters before the scheduler stops admitting
+    /// new work for those adapters so their slots drain (an exchange round, as LoRAX does).
+    /// </summary>
+    public TimeSpan AdapterExchangeInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Null when valid; otherwise what is wrong.</summary>
+    public string? Validate()
+    {
+        if (MaxBatchTokens < 1) return "MaxBatchTokens must be positive";
+        if (MaxRunningSequences < 1) return "MaxRunningSequences must be positive";
+        if (MaxWaitingRequests < 1) return "MaxWaitingRequests must be positive";
+        if (DefaultMaxNewTokens < 1) return "DefaultMaxNewTokens must be positive";
+        if (KvBlockSize < 1) return "KvBlockSize must be positive";
+        if (LoraSlots < 1) return "LoraSlots must be positive";
+        if (MaxLoraRank < 1) return "MaxLoraRank must be positive";
+        return null;
+    }
+}

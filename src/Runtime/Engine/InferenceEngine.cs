@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Peft.Runtime.Adapters.Lora;
+using Peft.Runtime.Adapters.Registry;
+using Peft.Runtime.Adapters.Serving;
+using Peft.Runtime.Engine.Output;
+using Peft.Runtime.Engine.Residency;
+using Peft.Runtime.Engine.Sampling;
+using Peft.Runtime.Engine.Scheduling;
+using Peft.Runtime.Models;
+using Peft.Runtime.Models.Cache;
+
+namespace Peft.Runtime.Engine;
+
+/// <summary>
+/// The serving engine: one dedicated thread owns the model, the KV cache and the adapter slots, and runs
+/// iteration-level steps (admit, prefill chunks and decode rows of every adapter in one pass, sample, stream,
+/// retire). Callers talk to it through <see cref="Submit"/> from any thread.
+/// </summary>
+public sealed partial class InferenceEngine : IAsyncDisposable
+{
+    private readonly CausalLM _model;
+    private readonly EngineOptions _options;
+    private readonly AdapterRegistry? _registry;
+    private readonly ITextDecoder _decoder;
+    private readonly TimeProvider _time;
+    private readonly EngineMetrics _metrics;
+    private readonly KvCache _cache;
+    private readonly LoraSlotPool _pool;
+    private readonly DeviceAdapters _adapters;
+    private readonly Scheduler _scheduler;
+    private readonly HashSet<int> _eos;
+    private readonly int _maxContext;
+    private readonly ConcurrentQueue<Sequence> _submitted = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly Thread _thread;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _nextId;
+    private long _preemptions;
+    private int _waitingApprox;
+    private volatile bool _stopping;
+    private volatile bool _draining;
+
+    public InferenceEngine(CausalLM model, EngineOptions options, AdapterRegistry? registry = null, ITextDecoder? decoder = null,
+        TimeProvider? time = null, EngineMetrics? metrics = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Validate() is { } problem) throw new ArgumentException(problem, nameof(options));
+        _model = model;
+        _options = options;
+        _registry = registry;
+        _decoder = decoder ?? NoTextDecoder.Instance;
+        _time = time ?? TimeProvider.System;
+        _metrics = metrics ?? new EngineMetrics();
+        _maxContext = options.MaxContextTokens > 0 ? Math.Min(options.MaxContextTokens, model.Config.MaxPositionEmbeddings) : model.Config.MaxPositionEmbeddings;
+        _eos = [.. model.Config.EosTokenIds];
+        _cache = KvCache.WithBudget(model.Config, options.KvCacheBytes, options.KvBlockSize, model.Dtype, model.Device);
+        _pool = new LoraSlotPool(model.LinearSites, options.LoraSlots, options.MaxLoraRank, model.Dtype, model.Device);
+        _adapters = new DeviceAdapters(registry, _pool, _cache, model.Device, options.PromptAdapterBytes, _metrics, _time);
+        _scheduler = new Scheduler(options, _cache.Blocks, _adapters, _time);
+        _metrics.Observe(() => Volatile.Read(ref _waitingApprox), () => _scheduler.RunningCount,
+            () => (double)_cache.Blocks.UsedCount / _cache.Blocks.BlockCount);
+        _thread = new Thread(Run) { IsBackground = true, Name = "peft-engine" };
+    }
+
+    public CausalLM Model => _model;
+
+    public EngineOptions Options => _options;
+
+    /// <summary>Total KV cache entries.</summary>
+    public long KvCapacity => (long)_cache.Blocks.BlockCount * _cache.BlockSize;
+
+    /// <summary>A snapshot for health and tests; approximate while the engine runs.</summary>
+    public EngineStats Stats => new(Volatile.Read(ref _waitingApprox), _scheduler.RunningCount, _cache.Blocks.UsedCount, _cache.Blocks.BlockCount, _adapters.ResidentLora, Interlocked.Read(ref _preemptions));
+
+    public void Start() => _thread.Start();
+
+    /// <summary>
+    /// Queues a request. Throws <see cref="RequestRejectedException"/> for a request that can never run or when the
+    /// queue is full; the engine owns the request's adapter lease from here on, also when it rejects.
+    /// </summary>
+    public GenerationStream Submit(GenerationRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        try
+        {
+            Validate(request);
+        }
+        catch
+        {
+            request.Adapter?.Dispose();
+            throw;
+        }
+        var channel = Channel.CreateUnbounded<GenerationEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        int maxNew = request.Sampling.MaxNewTokens > 0 ? request.Sampling.MaxNewTokens : _options.DefaultMaxNewTokens;
+        var sequence = new Sequence(Interlocked.Increment(ref _nextId), request,
+            new TokenSampler(request.Sampling, request.PromptTokens),
+            new OutputProcessor(request.Sampling, _eos, _decoder.Create(), maxNew, _maxContext),
+            channel.Writer, _time.GetUtcNow(), maxNew);
+        Interlocked.Increment(ref _waitingApprox);
+        _submitted.Enqueue(sequence);
+        var registration = cancellationToken.Register(() =>
+        {
+            sequence.RequestCancel();
+            _wake.Release();
+        });
+        _wake.Release();
+        return new GenerationStream(channel.Reader, registration, request.Adapter?.Version.ContentHash ?? "");
+    }
+
+    private void Validate(GenerationRequest request)
+    {
+        if (_stopping) throw new RequestRejectedException(RejectReason.Unavailable, "the server is shutting down");
+        if (request.PromptTokens.Count == 0) throw new RequestRejectedException(RejectReason.InvalidArgument, "the prompt is empty");
+        int vocab = _model.Config.VocabSize;
+        int bad = request.PromptTokens.FirstOrDefault(t => t < 0 || t >= vocab, -1);
+        if (bad != -1) throw new RequestRejectedException(RejectReason.InvalidArgument, $"prompt token id {bad} is outside the vocabulary [0, {vocab})");
+        if (request.Sampling.Validate(vocab) is { } problem) throw new RequestRejectedException(RejectReason.InvalidArgument, problem);
+
+        var facts = request.Adapter?.Version.Facts;
+        int stream = (facts?.VirtualTokens ?? 0) + request.PromptTokens.Count;
+        if (stream >= _maxContext)
+            throw new RequestRejectedException(RejectReason.InvalidArgument,
+                $"the prompt takes {stream} positions{(facts?.VirtualTokens > 0 ? $" ({facts.VirtualTokens} virtual tokens of the adapter included)" : "")}; the model's context is {_maxContext}, leaving no room to generate");
+        if (stream + 1 > KvCapacity)
+            throw new RequestRejectedException(RejectReason.InvalidArgument, $"the prompt needs {stream + 1} KV cache entries; the cache holds {KvCapacity}");
+        if (facts is { PeftType: LoraMethodType } && facts.Rank > _options.MaxLoraRank)
+            throw new RequestRejectedException(RejectReason.FailedPrecondition,
+                $"adapter '{request.Adapter!.Version.Id}' has rank {facts.Rank}; this server holds LoRA ranks up to {_options.MaxLoraRank}");
+        if (Volatile.Read(ref _waitingApprox) >= _options.MaxWaitingRequests)
+            throw new RequestRejectedException(RejectReason.ResourceExhausted,
+                $"{_options.MaxWaitingRequests} requests are already waiting; retry later");
+    }
+
+    private const string LoraMethodType = "LORA";
+
+    /// <summary>Stops taking requests, lets running and waiting ones finish within <paramref name="drain"/>, then
+    /// cancels the rest and stops the thread.</summary>
+    public async Task StopAsync(TimeSpan drain)
+    {
+        _stopping = true;
+        _draining = true;
+        _wake.Release();
+        using var timeout = new CancellationTokenSource(drain);
+        try
+        {
+            await _stopped.Task.WaitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _draining = false;
+            _wake.Release();
+            await _stopped.Task;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_thread.IsAlive) await StopAsync(TimeSpan.Zero);
+        _adapters.Dispose();
+        _pool.Dispose();
+        _cache.Dispose();
+        _wake.Dispose();
+    }
+}
+
+public readonly record struct EngineStats(int Waiting, int Running, int KvBlocksUsed, int KvBlocksTotal, int LoraResident, long Preemptions);

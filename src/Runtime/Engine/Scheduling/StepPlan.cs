@@ -1,0 +1,15 @@
+namespace Peft.Runtime.Engine.Scheduling;
+
+/// <summary>What one engine step runs: each scheduled sequence and how many of its pending entries.</summary>
+internal sealed class StepPlan
+{
+    public List<(Sequence Sequence, int Count)> Chunks { get; } = [];
+
+    /// <summary>Sequences sent back to waiting this step (their cache dropped, to be recomputed).</summary>
+    public List<Sequence> Preempted { get; } = [];
+
+    /// <summary>Sequences that cannot run at all (their adapter failed to load), with the reason.</summary>
+    public List<(Sequence Sequence, string Reason)> Failed { get; } = [];
+
+    public bool IsEmpty => Chunks.Count == 0;
+}
