@@ -1,6 +1,10 @@
 namespace Peft.Tools.DemoModel.Corpus;
 
-/// <summary>The words of the demo corpus, as data. People: who the stories are about.</summary>
+/// <summary>
+/// The words of the demo corpus, as data, one file per part of speech. People: who the stories are about.
+/// A field here may use only fields above it in the same file: C# orders static initialisers within a file, not
+/// across the files of a partial class.
+/// </summary>
 internal static partial class Lexicon
 {
     // No name is also a word of the lexicon ("Rose", "Daisy"), so a name never reads as a thing.

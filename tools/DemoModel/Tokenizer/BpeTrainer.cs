@@ -41,9 +41,9 @@ internal static class BpeTrainer
 
     private static List<Word> SplitIntoBytes(IReadOnlyDictionary<string, long> preTokenCounts, int[] byteIds)
     {
-        // Ordinal order, so that the result does not depend on the dictionary's enumeration order.
+        // Word order does not matter: pair counts are sums, and ties are broken by ids, never by position.
         var words = new List<Word>(preTokenCounts.Count);
-        foreach (var (text, count) in preTokenCounts.OrderBy(p => p.Key, StringComparer.Ordinal))
+        foreach (var (text, count) in preTokenCounts)
         {
             byte[] utf8 = System.Text.Encoding.UTF8.GetBytes(text);
             var symbols = new int[utf8.Length];
