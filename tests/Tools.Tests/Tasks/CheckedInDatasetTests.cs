@@ -1,0 +1,44 @@
+using Peft.Tools.DemoModel.Tasks;
+
+namespace Peft.Tools.Tests.Tasks;
+
+public sealed class CheckedInDatasetTests : IDisposable
+{
+    private static readonly DirectoryInfo CheckedIn = new(Path.Combine(RepositoryRoot.Directory.FullName, "datasets", "demo-task"));
+
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("demo-task-");
+
+    public void Dispose() => _dir.Delete(recursive: true);
+
+    [Fact]
+    public void Checked_in_files_are_what_the_generator_writes_for_seed_1()
+    {
+        // Regenerate with: dotnet run --project tools/DemoModel -- task --out datasets/demo-task --seed 1
+        TaskFiles.Save(_dir, KindOfThingTask.Generate(seed: 1));
+        foreach (string file in new[] { TaskFiles.TrainFileName, TaskFiles.HeldoutFileName })
+        {
+            Assert.Equal(
+                File.ReadAllBytes(Path.Combine(_dir.FullName, file)),
+                File.ReadAllBytes(Path.Combine(CheckedIn.FullName, file)));
+        }
+    }
+
+    [Fact]
+    public void Files_read_back_to_the_same_examples()
+    {
+        var splits = KindOfThingTask.Generate(seed: 1);
+        TaskFiles.Save(_dir, splits);
+        var loaded = TaskFiles.Load(_dir);
+        Assert.Equal(splits.Train, loaded.Train);
+        Assert.Equal(splits.Heldout, loaded.Heldout);
+    }
+
+    [Fact]
+    public void A_line_without_a_completion_is_refused_with_its_line_number()
+    {
+        string path = Path.Combine(_dir.FullName, "bad.jsonl");
+        File.WriteAllText(path, "{\"prompt\":\"a\",\"completion\":\" b\"}\n{\"prompt\":\"c\"}\n");
+        var error = Assert.Throws<InvalidDataException>(() => TaskFiles.Read(path));
+        Assert.Contains("bad.jsonl:2", error.Message, StringComparison.Ordinal);
+    }
+}

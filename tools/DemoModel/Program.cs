@@ -1,0 +1,3 @@
+using Peft.Tools.DemoModel;
+
+return await DemoModelCli.RunAsync(args, Console.Out, Console.Error);
