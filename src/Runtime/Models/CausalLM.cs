@@ -35,6 +35,12 @@ public abstract class CausalLM : IDisposable
     /// <summary>Every linear layer an adapter may target, in a fixed order (<see cref="LinearSite.Index"/>).</summary>
     public IReadOnlyList<LinearSite> LinearSites => _sites;
 
+    /// <summary>
+    /// Every weight under its checkpoint name. Frozen for serving and adapter training; only full pretraining
+    /// (tools/DemoModel) sets requires_grad on them.
+    /// </summary>
+    public IReadOnlyList<ModelWeight> Weights { get; private set; } = [];
+
     /// <summary>Tensors the checkpoint held that the model does not use.</summary>
     public IReadOnlyList<string> UnusedTensors { get; private set; } = [];
 
@@ -52,6 +58,7 @@ public abstract class CausalLM : IDisposable
         {
             model.LoadWeights(loader);
             model.UnusedTensors = loader.Unused();
+            model.Weights = loader.Weights;
         }
         catch
         {

@@ -13,6 +13,10 @@ namespace Peft.Runtime.Models;
 internal sealed class WeightLoader(SafetensorsCheckpoint checkpoint, ScalarType dtype, Device device)
 {
     private readonly HashSet<string> _taken = [];
+    private readonly List<ModelWeight> _weights = [];
+
+    /// <summary>Every tensor taken, under its checkpoint name.</summary>
+    public IReadOnlyList<ModelWeight> Weights => _weights;
 
     public bool Has(string name) => checkpoint.TryGetInfo(name, out _);
 
@@ -24,7 +28,9 @@ internal sealed class WeightLoader(SafetensorsCheckpoint checkpoint, ScalarType 
             throw new ModelLoadException($"weights: tensor '{name}' has shape [{string.Join(", ", info.Shape)}], expected [{string.Join(", ", shape)}]");
         _taken.Add(name);
         using var scope = NewDisposeScope();
-        return checkpoint.Load(name, dtype, device).MoveToOuterDisposeScope().DetachFromDisposeScope();
+        var loaded = checkpoint.Load(name, dtype, device).MoveToOuterDisposeScope().DetachFromDisposeScope();
+        _weights.Add(new ModelWeight(name, loaded, StoredTransposed: false));
+        return loaded;
     }
 
     /// <summary>A GPT-2 Conv1D weight, stored [in, out], returned as a contiguous [out, in] like every other linear.</summary>
@@ -32,9 +38,15 @@ internal sealed class WeightLoader(SafetensorsCheckpoint checkpoint, ScalarType 
     {
         using var scope = NewDisposeScope();
         using var stored = Take(name, inFeatures, outFeatures);
-        return stored.t().contiguous().MoveToOuterDisposeScope().DetachFromDisposeScope();
+        var transposed = stored.t().contiguous().MoveToOuterDisposeScope().DetachFromDisposeScope();
+        _weights[^1] = new ModelWeight(name, transposed, StoredTransposed: true);
+        return transposed;
     }
 
     /// <summary>Tensors the checkpoint has and the model did not take (buffers of older exports, for instance).</summary>
     public IReadOnlyList<string> Unused() => checkpoint.Names.Where(n => !_taken.Contains(n)).Order(StringComparer.Ordinal).ToArray();
 }
+
+/// <summary>A model tensor under its checkpoint name. <see cref="StoredTransposed"/>: held [out, in] but stored
+/// [in, out] (GPT-2 Conv1D), so writing it back needs a transpose.</summary>
+public sealed record ModelWeight(string Name, Tensor Tensor, bool StoredTransposed);
