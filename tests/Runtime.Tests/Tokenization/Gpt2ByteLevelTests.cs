@@ -9,7 +9,7 @@ namespace Peft.Runtime.Tests.Tokenization;
 /// </summary>
 public sealed class Gpt2ByteLevelTests
 {
-    private static readonly ModelTokenizer Tokenizer = ModelTokenizer.Load(FixturePaths.Of(FixturePaths.Gpt2));
+    private static readonly ModelTokenizer Tokenizer = FixtureTokenizers.Get(FixturePaths.Gpt2);
 
     [Theory]
     [InlineData("Hello world", new[] { 262, 267 })]                          // Hello, Ġworld

@@ -10,7 +10,7 @@ namespace Peft.Runtime.Tests.Tokenization;
 /// </summary>
 public sealed class SentencePieceTests
 {
-    private static readonly ModelTokenizer Tokenizer = ModelTokenizer.Load(FixturePaths.Of(FixturePaths.SentencePiece));
+    private static readonly ModelTokenizer Tokenizer = FixtureTokenizers.Get(FixturePaths.SentencePiece);
 
     [Theory]
     [InlineData("Hello world", new[] { 266, 271 })]       // ll, ▁H, ▁He, llo, ▁Hello; ▁w, or, ld, ▁wor, ▁world
