@@ -40,7 +40,7 @@ internal static class ByteLevelBpeBuilder
         bool ignoreMerges = model.OptionalBoolean("ignore_merges") ?? false;
         var encoder = new ByteLevelBpeEncoder(bpe, splits, addPrefixSpace, nfc, ignoreMerges ? vocabulary : null);
         (IReadOnlyList<int> prefix, IReadOnlyList<int> suffix) = PostProcessorTemplate.Read(file.Root.Optional("post_processor"));
-        return new TokenizerModel(encoder, vocabulary, ByteLevelAlphabet.Unspell, file.AddedTokens,
+        return new TokenizerModel(TokenizerJsonFile.FileName, encoder, vocabulary, ByteLevelAlphabet.Unspell, file.AddedTokens,
             new SpecialTokenDefaults(prefix, suffix), StripLeadingSpace: false);
     }
 

@@ -58,7 +58,7 @@ internal static class SentencePieceBuilder
             Eos: PieceId(proto, proto.EosId),
             Unk: PieceId(proto, proto.UnkId),
             Pad: PieceId(proto, proto.PadId));
-        return new TokenizerModel(new SentencePieceEncoder(library), vocabulary, BytesOf, added, defaults,
+        return new TokenizerModel(FileName, new SentencePieceEncoder(library), vocabulary, BytesOf, added, defaults,
             StripLeadingSpace: proto.AddDummyPrefix);
     }
 

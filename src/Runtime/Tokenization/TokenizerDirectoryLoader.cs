@@ -18,10 +18,12 @@ internal static class TokenizerDirectoryLoader
             throw new TokenizerLoadException($"model directory '{directory}' does not exist");
         TokenizerConfig config = TokenizerConfig.Read(directory);
         GenerationConfig generation = GenerationConfig.Read(directory);
-        TokenizerModel model = LoadModel(directory);
+        (TokenizerModel model, TokenizerJsonFile? sentencePieceJson) = LoadModel(directory);
 
         var added = new AddedTokenSet();
-        added.AddRange(model.AddedTokens, "the tokenizer file");
+        added.AddRange(model.AddedTokens, model.Source);
+        if (sentencePieceJson is not null)
+            added.AddRange(sentencePieceJson.AddedTokens, TokenizerJsonFile.FileName);
         added.AddRange(config.AddedTokens, $"{TokenizerConfig.FileName} added_tokens_decoder");
         var matcher = new AddedTokenMatcher(added.Tokens);
 
@@ -71,7 +73,8 @@ internal static class TokenizerDirectoryLoader
         return new ModelTokenizer(model.Encoder, matcher, table.Build(), model.StripLeadingSpace, prefix, suffix, bos, eosIds);
     }
 
-    private static TokenizerModel LoadModel(string directory)
+    /// <summary>The model, and the SentencePiece-style tokenizer.json it stands in for, if there is one.</summary>
+    private static (TokenizerModel, TokenizerJsonFile?) LoadModel(string directory)
     {
         string jsonPath = Path.Combine(directory, TokenizerJsonFile.FileName);
         string modelPath = Path.Combine(directory, SentencePieceBuilder.FileName);
@@ -79,15 +82,14 @@ internal static class TokenizerDirectoryLoader
         {
             TokenizerJsonFile json = TokenizerJsonFile.Load(jsonPath);
             if (json.Kind == TokenizerJsonKind.ByteLevel)
-                return ByteLevelBpeBuilder.Build(json);
+                return (ByteLevelBpeBuilder.Build(json), null);
             if (!File.Exists(modelPath))
                 throw new TokenizerLoadException(
                     $"{TokenizerJsonFile.FileName} is a SentencePiece-style BPE (byte fallback, '▁' spaces), which is served from {SentencePieceBuilder.FileName}; there is none in '{directory}'");
-            TokenizerModel fromModel = SentencePieceBuilder.Build(modelPath);
-            return fromModel with { AddedTokens = [.. fromModel.AddedTokens, .. json.AddedTokens] };
+            return (SentencePieceBuilder.Build(modelPath), json);
         }
         if (File.Exists(modelPath))
-            return SentencePieceBuilder.Build(modelPath);
+            return (SentencePieceBuilder.Build(modelPath), null);
         throw new TokenizerLoadException(
             $"no tokenizer in '{directory}': expected {TokenizerJsonFile.FileName} or {SentencePieceBuilder.FileName}");
     }

@@ -4,6 +4,7 @@ namespace Peft.Runtime.Tokenization;
 /// What one tokenizer file (tokenizer.json or tokenizer.model) contributes, before tokenizer_config.json and
 /// generation_config.json are applied by <see cref="TokenizerDirectoryLoader"/>.
 /// </summary>
+/// <param name="Source">The file it came from, for messages.</param>
 /// <param name="Encoder">Encodes text that contains no added tokens.</param>
 /// <param name="Vocabulary">The model's own vocabulary: token spelling to id.</param>
 /// <param name="BytesOf">The bytes a vocabulary entry or added token decodes to.</param>
@@ -11,6 +12,7 @@ namespace Peft.Runtime.Tokenization;
 /// <param name="Defaults">What the file says about special tokens when the configs say nothing.</param>
 /// <param name="StripLeadingSpace">Decoding drops one leading space (SentencePiece's dummy prefix).</param>
 internal sealed record TokenizerModel(
+    string Source,
     ISegmentEncoder Encoder,
     IReadOnlyDictionary<string, int> Vocabulary,
     Func<string, byte[]> BytesOf,

@@ -13,7 +13,8 @@ internal static class SentencePieceModelWriter
 {
     public sealed record Piece(string Text, float Score, SentencePieceType Type);
 
-    public static byte[] Write(IReadOnlyList<Piece> pieces, int unkId, int bosId, int eosId, int padId)
+    public static byte[] Write(IReadOnlyList<Piece> pieces, int unkId, int bosId, int eosId, int padId,
+        SentencePieceModelType modelType = SentencePieceModelType.Bpe)
     {
         using var stream = new MemoryStream();
         var output = new CodedOutputStream(stream);
@@ -27,7 +28,7 @@ internal static class SentencePieceModelWriter
             });
         WriteMessage(output, SentencePieceFields.ModelTrainerSpec, o =>
         {
-            WriteVarint(o, SentencePieceFields.TrainerModelType, (int)SentencePieceModelType.Bpe);
+            WriteVarint(o, SentencePieceFields.TrainerModelType, (int)modelType);
             WriteVarint(o, SentencePieceFields.TrainerVocabSize, pieces.Count);
             WriteVarint(o, SentencePieceFields.TrainerByteFallback, 1);
             WriteVarint(o, SentencePieceFields.TrainerUnkId, unkId);
