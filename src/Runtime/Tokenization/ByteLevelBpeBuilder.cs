@@ -29,8 +29,9 @@ internal static class ByteLevelBpeBuilder
                 UnknownToken = model.OptionalString("unk_token"),
             });
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
+            // Merges naming tokens the vocabulary lacks, two tokens with one id, an unk_token not in the vocabulary.
             throw model.Error(e.Message);
         }
 

@@ -34,7 +34,7 @@ internal static class SentencePieceBuilder
         {
             library = LlamaTokenizer.Create(new MemoryStream(data), addBeginOfSentence: false, addEndOfSentence: false);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or NotSupportedException)
         {
             throw new TokenizerLoadException($"{FileName}: Microsoft.ML.Tokenizers rejected the model: {e.Message}", e);
         }

@@ -42,26 +42,38 @@ internal static class TokenizerDirectoryLoader
         int? eos = Resolve(config.EosToken) ?? model.Defaults.Eos;
         int? unk = Resolve(config.UnkToken) ?? model.Defaults.Unk;
         int? pad = Resolve(config.PadToken) ?? model.Defaults.Pad;
+        // Special = what skip_special_tokens drops: added tokens flagged special, and every token a config names.
         var special = new HashSet<int>(added.Tokens.Where(t => t.Special).Select(t => t.Id));
         foreach (int? id in (int?[])[bos, eos, unk, pad, .. config.AdditionalSpecialTokens.Select(Resolve)])
             if (id is { } value)
                 special.Add(value);
 
-        IReadOnlyList<int> prefix = config.AddBosToken switch
-        {
-            true => [bos ?? throw new TokenizerLoadException($"{TokenizerConfig.FileName}: add_bos_token is true but there is no bos_token")],
-            false => [],
-            null => model.Defaults.Prefix,
-        };
-        IReadOnlyList<int> suffix = config.AddEosToken switch
-        {
-            true => [eos ?? throw new TokenizerLoadException($"{TokenizerConfig.FileName}: add_eos_token is true but there is no eos_token")],
-            false => [],
-            null => model.Defaults.Suffix,
-        };
         List<int> eosIds = eos is { } e ? [e] : [];
         eosIds.AddRange(generation.EosTokenIds.Where(id => !eosIds.Contains(id)));
+        return new ModelTokenizer(model.Encoder, matcher, BuildTable(model, added, special), model.StripLeadingSpace,
+            Prefix(config, model, bos), Suffix(config, model, eos), bos, eosIds);
+    }
 
+    /// <summary>
+    /// What encode(add_special_tokens=True) puts before the text: tokenizer_config.json's add_bos_token wins over
+    /// the tokenizer file (transformers rebuilds the post-processor from it the same way).
+    /// </summary>
+    private static IReadOnlyList<int> Prefix(TokenizerConfig config, TokenizerModel model, int? bos) => config.AddBosToken switch
+    {
+        true => [bos ?? throw new TokenizerLoadException($"{TokenizerConfig.FileName}: add_bos_token is true but there is no bos_token")],
+        false => [],
+        null => model.Defaults.Prefix,
+    };
+
+    private static IReadOnlyList<int> Suffix(TokenizerConfig config, TokenizerModel model, int? eos) => config.AddEosToken switch
+    {
+        true => [eos ?? throw new TokenizerLoadException($"{TokenizerConfig.FileName}: add_eos_token is true but there is no eos_token")],
+        false => [],
+        null => model.Defaults.Suffix,
+    };
+
+    private static TokenTable BuildTable(TokenizerModel model, AddedTokenSet added, HashSet<int> special)
+    {
         var table = new TokenTable.Builder();
         foreach ((string token, int id) in model.Vocabulary)
             table.Set(id, model.BytesOf(token));
@@ -69,8 +81,7 @@ internal static class TokenizerDirectoryLoader
             table.Set(token.Id, model.BytesOf(token.Content));
         foreach (int id in special)
             table.MarkSpecial(id);
-
-        return new ModelTokenizer(model.Encoder, matcher, table.Build(), model.StripLeadingSpace, prefix, suffix, bos, eosIds);
+        return table.Build();
     }
 
     /// <summary>The model, and the SentencePiece-style tokenizer.json it stands in for, if there is one.</summary>

@@ -110,6 +110,14 @@ public sealed class TokenizerLoadErrorTests
     }
 
     [Fact]
+    public void Two_vocabulary_entries_with_one_id_are_refused()
+    {
+        using var directory = TempModelDirectory.CopyOf(FixturePaths.Gpt2);
+        directory.EditJson("tokenizer.json", root => root["model"]!["vocab"]!["HelloHello"] = 262);
+        Assert.StartsWith("tokenizer.json: model: ", LoadFails(directory).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_sentencepiece_style_tokenizer_json_without_tokenizer_model_is_refused()
     {
         using var directory = TempModelDirectory.Empty();
