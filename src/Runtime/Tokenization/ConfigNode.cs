@@ -21,7 +21,7 @@ internal readonly record struct ConfigNode(JsonElement Element, string File, str
         {
             throw new TokenizerLoadException($"{file} is not valid JSON: {e.Message}", e);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new TokenizerLoadException($"{file} could not be read: {e.Message}", e);
         }

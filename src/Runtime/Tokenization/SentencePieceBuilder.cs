@@ -23,7 +23,7 @@ internal static class SentencePieceBuilder
             data = File.ReadAllBytes(path);
             proto = SentencePieceModelFile.Parse(data);
         }
-        catch (Exception e) when (e is IOException or InvalidProtocolBufferException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidProtocolBufferException)
         {
             throw new TokenizerLoadException($"{FileName} is not a readable SentencePiece model: {e.Message}", e);
         }

@@ -108,6 +108,20 @@ public sealed class TokenizerLoadBehaviourTests
     }
 
     [Fact]
+    public void Qwen2s_split_pattern_takes_digits_one_at_a_time()
+    {
+        using var directory = TempModelDirectory.CopyOf(FixturePaths.Llama3);
+        const string qwen2 = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+        directory.EditJson("tokenizer.json", root =>
+            root["pre_tokenizer"]!["pretokenizers"]![0]!["pattern"] = new JsonObject { ["Regex"] = qwen2 });
+        ModelTokenizer tokenizer = ModelTokenizer.Load(directory.Path);
+        ModelTokenizer llama3 = FixtureTokenizers.Get(FixturePaths.Llama3);
+        Assert.Equal(llama3.Encode("1"), tokenizer.Encode("1"));
+        Assert.Equal(5, tokenizer.Encode("12345", addSpecialTokens: false).Count);
+        Assert.Equal("12345", tokenizer.Decode(tokenizer.Encode("12345")));
+    }
+
+    [Fact]
     public void Byte_level_add_prefix_space_puts_a_space_before_text_that_lacks_one()
     {
         using var directory = TempModelDirectory.CopyOf(FixturePaths.Gpt2);
