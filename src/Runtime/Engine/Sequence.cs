@@ -29,9 +29,16 @@ internal sealed class Sequence
     private volatile bool _cancelRequested;
 
     public Sequence(long id, GenerationRequest request, TokenSampler sampler, OutputProcessor output, ChannelWriter<GenerationEvent> events, DateTimeOffset arrival, int maxNewTokens)
+        : this(id, request, request.Adapter?.Version, sampler, output, events, arrival, maxNewTokens)
+    {
+    }
+
+    /// <param name="adapter">The adapter version the request leased (the scheduler's tests pass one without a lease).</param>
+    public Sequence(long id, GenerationRequest request, AdapterVersion? adapter, TokenSampler sampler, OutputProcessor output, ChannelWriter<GenerationEvent> events, DateTimeOffset arrival, int maxNewTokens)
     {
         Id = id;
         Request = request;
+        Adapter = adapter;
         Sampler = sampler;
         Output = output;
         Events = events;
@@ -49,7 +56,7 @@ internal sealed class Sequence
     public DateTimeOffset Arrival { get; }
     public int MaxNewTokens { get; }
 
-    public AdapterVersion? Adapter => Request.Adapter?.Version;
+    public AdapterVersion? Adapter { get; }
 
     /// <summary>Prompt tokens followed by generated tokens.</summary>
     public List<int> Tokens { get; }
