@@ -1,0 +1,79 @@
+using System.Text.Json.Nodes;
+using Peft.Runtime.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Peft.Runtime.Training.Methods;
+
+/// <summary>
+/// LoRA as PEFT trains it: per targeted linear, A [r, in] Kaiming-uniform, B [out, r] zero, so the adapter starts
+/// as the identity; y = W x + b + scaling · B(A(dropout(x))).
+/// </summary>
+public sealed class TrainableLora : TrainableAdapter
+{
+    private readonly LoraTrainingConfig _config;
+    private readonly Dictionary<int, (Tensor A, Tensor B)> _modules = [];
+    private readonly double _scaling;
+
+    public TrainableLora(CausalLM model, LoraTrainingConfig config) : base(model)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        _config = config;
+        var targets = config.TargetModules.Count == 0 ? model.LinearSites.Select(s => s.Name).Distinct().ToArray() : config.TargetModules;
+        var unknown = targets.Where(t => !model.LinearSites.Any(s => s.Name == t)).ToArray();
+        if (unknown.Length > 0)
+            throw new ArgumentException($"target modules {string.Join(", ", unknown)} are not linear layers of this model (it has {string.Join(", ", model.LinearSites.Select(s => s.Name).Distinct())})");
+        TargetModules = [.. targets.Distinct().Order(StringComparer.Ordinal)];
+        _scaling = config.UseRsLora ? config.Alpha / Math.Sqrt(config.Rank) : config.Alpha / config.Rank;
+        using var scope = NewDisposeScope();
+        foreach (var site in model.LinearSites.Where(s => TargetModules.Contains(s.Name)))
+        {
+            var a = Parameter(KaimingUniform(config.Rank, site.InFeatures, model.Device));
+            var b = Parameter(zeros(site.OutFeatures, config.Rank, device: model.Device));
+            _modules[site.Index] = (a, b);
+        }
+    }
+
+    public override string PeftType => "LORA";
+
+    public IReadOnlyList<string> TargetModules { get; }
+
+    public override Tensor AfterLinear(LinearSite site, Tensor input, Tensor output)
+    {
+        if (!_modules.TryGetValue(site.Index, out var m)) return output;
+        var x = Training && _config.Dropout > 0 ? nn.functional.dropout(input, _config.Dropout, training: true) : input;
+        return output.add(x.matmul(m.A.t()).matmul(m.B.t()).mul(_scaling));
+    }
+
+    public override (JsonObject Config, IReadOnlyList<KeyValuePair<string, Tensor>> Tensors) Export()
+    {
+        var config = CommonConfig(BaseModelPath);
+        config["r"] = _config.Rank;
+        config["lora_alpha"] = _config.Alpha;
+        config["lora_dropout"] = _config.Dropout;
+        config["use_rslora"] = _config.UseRsLora;
+        config["target_modules"] = new JsonArray([.. TargetModules.Select(t => (JsonNode)t)]);
+        config["bias"] = "none";
+        // PEFT forces fan_in_fan_out for GPT-2's Conv1D layers; A and B have the same shapes either way.
+        config["fan_in_fan_out"] = Model.Config.Family == Models.Config.ModelFamily.Gpt2;
+        config["modules_to_save"] = null;
+        config["init_lora_weights"] = true;
+        config["layers_to_transform"] = null;
+        config["layers_pattern"] = null;
+        config["rank_pattern"] = new JsonObject();
+        config["alpha_pattern"] = new JsonObject();
+        config["use_dora"] = false;
+        config["layer_replication"] = null;
+        config["megatron_config"] = null;
+        config["megatron_core"] = "megatron.core";
+        config["loftq_config"] = new JsonObject();
+        var tensors = new List<KeyValuePair<string, Tensor>>();
+        foreach (var (index, (a, b)) in _modules)
+        {
+            string path = Model.LinearSites[index].Path;
+            tensors.Add(new($"base_model.model.{path}.lora_A.weight", ForExport(a)));
+            tensors.Add(new($"base_model.model.{path}.lora_B.weight", ForExport(b)));
+        }
+        return (config, tensors);
+    }
+}
