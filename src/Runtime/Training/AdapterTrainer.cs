@@ -31,6 +31,7 @@ public sealed partial class AdapterTrainer : IDisposable
     private double _lossSum;
     private long _lossTokens;
     private long _tokensProcessed;
+    private double _resumedSeconds;
 
     public AdapterTrainer(CausalLM model, TrainableAdapter adapter, IReadOnlyList<TrainingExample> train, IReadOnlyList<TrainingExample>? eval, TrainerOptions options)
     {
@@ -98,7 +99,8 @@ public sealed partial class AdapterTrainer : IDisposable
             _lossSum = 0;
             _lossTokens = 0;
             double? evalLoss = _eval.Count > 0 && (IsDone || (_options.EvalEvery > 0 && Step % _options.EvalEvery == 0)) ? Evaluate() : null;
-            return new TrainingProgress(Step, TotalSteps, Epoch, trainLoss, evalLoss, rate, _tokensProcessed / Math.Max(1e-9, _clock.Elapsed.TotalSeconds), _clock.Elapsed);
+            var elapsed = _clock.Elapsed + TimeSpan.FromSeconds(_resumedSeconds);
+            return new TrainingProgress(Step, TotalSteps, Epoch, trainLoss, evalLoss, rate, _tokensProcessed / Math.Max(1e-9, elapsed.TotalSeconds), elapsed);
         }
         finally
         {

@@ -92,6 +92,42 @@ public sealed class TrainerRoundTripTests : IDisposable
     }
 
     [Fact]
+    public void A_run_resumed_from_a_checkpoint_ends_exactly_where_an_uninterrupted_run_does()
+    {
+        var model = ModelCache.Family("llama");
+        var options = new TrainerOptions { MaxSteps = 10, MicroBatchSize = 4, GradientAccumulation = 2, Seed = 9, LearningRate = 1e-2 };
+        (AdapterTrainer, TrainableAdapter) Fresh()
+        {
+            manual_seed(11);
+            var adapter = new TrainableLora(model, new LoraTrainingConfig { Rank = 4, Dropout = 0.2 });
+            return (new AdapterTrainer(model, adapter, Task(10, 24), null, options), adapter);
+        }
+
+        var (straight, a1) = Fresh();
+        while (!straight.IsDone) straight.RunMicroBatch();
+        PeftAdapterWriter.Write(a1, Path.Combine(_dir, "straight"));
+
+        var (first, a2) = Fresh();
+        for (int i = 0; i < 8; i++) first.RunMicroBatch();   // 4 optimizer steps
+        string checkpoint = Path.Combine(_dir, "checkpoint");
+        first.SaveCheckpoint(checkpoint);
+        first.RunMicroBatch();
+        Assert.Throws<InvalidOperationException>(() => first.SaveCheckpoint(checkpoint));   // not between optimizer steps
+        first.Dispose();
+        a2.Dispose();
+
+        var (resumed, a3) = Fresh();
+        resumed.LoadCheckpoint(checkpoint);
+        Assert.Equal(4, resumed.Step);
+        while (!resumed.IsDone) resumed.RunMicroBatch();
+        PeftAdapterWriter.Write(a3, Path.Combine(_dir, "resumed"));
+
+        Assert.Equal(File.ReadAllBytes(Path.Combine(_dir, "straight", AdapterFiles.WeightsFile)),
+            File.ReadAllBytes(Path.Combine(_dir, "resumed", AdapterFiles.WeightsFile)));
+        foreach (var d in new IDisposable[] { straight, a1, resumed, a3 }) d.Dispose();
+    }
+
+    [Fact]
     public void The_lora_config_is_what_peft_writes()
     {
         var model = ModelCache.Family("llama");
