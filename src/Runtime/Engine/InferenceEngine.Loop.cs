@@ -10,6 +10,9 @@ namespace Peft.Runtime.Engine;
 /// <summary>The engine thread: the only code that touches the model, the cache and the slots.</summary>
 public sealed partial class InferenceEngine
 {
+    private TimeSpan _servingSinceBackground;
+    private TimeSpan _lastBackgroundUnit;
+
     private void Run()
     {
         try
@@ -30,11 +33,24 @@ public sealed partial class InferenceEngine
                 }
                 if (plan.IsEmpty)
                 {
+                    if (_background is { HasWork: true } idleWork)
+                    {
+                        RunBackground(idleWork);
+                        continue;
+                    }
                     // Nothing runnable: wait for a submission or cancellation, or poll adapter loads in flight.
                     _wake.Wait(_scheduler.WaitingCount > 0 ? 5 : Timeout.Infinite);
                     continue;
                 }
+                long started = _time.GetTimestamp();
                 Step(plan);
+                _servingSinceBackground += _time.GetElapsedTime(started);
+                // Interleave: a background unit once serving has had at least as long as the last unit took.
+                if (_background is { HasWork: true } work && _servingSinceBackground >= _lastBackgroundUnit)
+                {
+                    RunBackground(work);
+                    _servingSinceBackground = TimeSpan.Zero;
+                }
             }
         }
         finally
@@ -43,6 +59,13 @@ public sealed partial class InferenceEngine
             while (_submitted.TryDequeue(out var late)) CancelUnscheduled(late);
             _stopped.TrySetResult();
         }
+    }
+
+    private void RunBackground(IEngineBackgroundWork work)
+    {
+        long started = _time.GetTimestamp();
+        work.RunUnit();
+        _lastBackgroundUnit = _time.GetElapsedTime(started);
     }
 
     private void Intake()

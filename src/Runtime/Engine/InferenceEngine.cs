@@ -38,6 +38,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     private long _nextId;
     private long _preemptions;
     private int _waitingApprox;
+    private volatile IEngineBackgroundWork? _background;
     private volatile bool _stopping;
     private volatile bool _draining;
 
@@ -75,6 +76,18 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     public EngineStats Stats => new(Volatile.Read(ref _waitingApprox), _scheduler.RunningCount, _cache.Blocks.UsedCount, _cache.Blocks.BlockCount, _adapters.ResidentLora, Interlocked.Read(ref _preemptions));
 
     public void Start() => _thread.Start();
+
+    /// <summary>Gives the engine work to interleave with serving (at most one source).</summary>
+    public void AttachBackgroundWork(IEngineBackgroundWork work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        if (Interlocked.CompareExchange(ref _background, work, null) is not null)
+            throw new InvalidOperationException("the engine already has background work attached");
+        _wake.Release();
+    }
+
+    /// <summary>Tells an idle engine thread that background work became ready.</summary>
+    public void NotifyBackgroundWork() => _wake.Release();
 
     /// <summary>
     /// Queues a request. Throws <see cref="RequestRejectedException"/> for a request that can never run or when the

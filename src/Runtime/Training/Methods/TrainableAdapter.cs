@@ -73,7 +73,7 @@ public abstract class TrainableAdapter : IForwardHooks, IDisposable
     };
 
     /// <summary>Where the base model lives, as written into base_model_name_or_path.</summary>
-    public string BaseModelPath { get; init; } = "";
+    public string BaseModelPath { get; set; } = "";
 
     protected static Tensor ForExport(Tensor t) => t.detach().to(ScalarType.Float32).cpu().contiguous();
 

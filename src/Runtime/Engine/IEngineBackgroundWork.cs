@@ -1,0 +1,15 @@
+namespace Peft.Runtime.Engine;
+
+/// <summary>
+/// Work the engine thread runs between serving steps (adapter training), in units short enough to interleave.
+/// The engine gives it the device when nothing is being served, and otherwise about as much time as serving gets,
+/// so decode latency at most about doubles while a job runs.
+/// </summary>
+public interface IEngineBackgroundWork
+{
+    /// <summary>True when a unit is ready to run.</summary>
+    bool HasWork { get; }
+
+    /// <summary>Runs one unit on the engine thread. Failures of the work itself are the work's to report.</summary>
+    void RunUnit();
+}

@@ -1,0 +1,15 @@
+namespace Peft.Runtime.Training.Jobs;
+
+public enum TrainingJobError
+{
+    InvalidArgument,
+    NotFound,
+    AlreadyExists,
+    FailedPrecondition,
+}
+
+/// <summary>A training request the server will not run; the message names the problem (line numbers for data).</summary>
+public sealed class TrainingJobException(TrainingJobError error, string message) : Exception(message)
+{
+    public TrainingJobError Error { get; } = error;
+}

@@ -1,0 +1,224 @@
+using System.Collections.Concurrent;
+using Peft.Runtime.Adapters;
+using Peft.Runtime.Adapters.Registry;
+using Peft.Runtime.Engine;
+using Peft.Runtime.Models;
+using Peft.Runtime.Tokenization;
+using Peft.Runtime.Training.Datasets;
+using Peft.Runtime.Training.Methods;
+using Peft.Runtime.Training.Output;
+
+namespace Peft.Runtime.Training.Jobs;
+
+/// <summary>
+/// Training jobs on the resident model. Requests are validated (data parsed, line by line) on the caller's thread;
+/// the training itself runs on the engine thread as background work, one micro-batch per unit, so serving goes on.
+/// Each job lives in its own directory (record, data, checkpoint, output), which is what makes it resumable after a
+/// crash. A finished adapter is written atomically, stored, registered and servable at once.
+/// </summary>
+public sealed partial class TrainingJobManager : IEngineBackgroundWork, IDisposable
+{
+    private const string TrainFile = "train.jsonl";
+    private const string EvalFile = "eval.jsonl";
+    private const string CheckpointDirectory = "checkpoint";
+    private const string OutputDirectory = "output";
+
+    private readonly CausalLM _model;
+    private readonly ModelTokenizer? _tokenizer;
+    private readonly AdapterRegistry _registry;
+    private readonly TrainingJobOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, TrainingJob> _jobs = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<TrainingJob> _queue = new();
+    private Action? _notify;
+
+    public TrainingJobManager(CausalLM model, ModelTokenizer? tokenizer, AdapterRegistry registry, TrainingJobOptions options, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _model = model;
+        _tokenizer = tokenizer;
+        _registry = registry;
+        _options = options;
+        _time = time ?? TimeProvider.System;
+        Directory.CreateDirectory(options.JobsDirectory);
+    }
+
+    /// <summary>Attaches to the engine that will run the training units.</summary>
+    public void Attach(InferenceEngine engine)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        _notify = engine.NotifyBackgroundWork;
+        engine.AttachBackgroundWork(this);
+    }
+
+    /// <summary>Validates the request and queues the job. The data is JSONL bytes (inline or uploaded).</summary>
+    public async Task<TrainingJobInfo> StartAsync(TrainingJobSpec spec, byte[] train, byte[]? eval, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(train);
+        Validate(spec);
+        // Parsed here only to refuse bad data now, with line numbers; the engine thread parses the stored copy again.
+        await Task.Run(() => Parse(spec, train, eval), cancellationToken);
+
+        string id = $"job-{_time.GetUtcNow():yyyyMMddHHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
+        string directory = Path.Combine(_options.JobsDirectory, id);
+        Directory.CreateDirectory(directory);
+        await File.WriteAllBytesAsync(Path.Combine(directory, TrainFile), train, cancellationToken);
+        if (eval is not null) await File.WriteAllBytesAsync(Path.Combine(directory, EvalFile), eval, cancellationToken);
+        var job = new TrainingJob(id, spec, directory, _time.GetUtcNow(), _options.HistoryLimit);
+        Save(job);
+        _jobs[id] = job;
+        _queue.Enqueue(job);
+        _notify?.Invoke();
+        return job.Snapshot();
+    }
+
+    /// <summary>Reads a dataset by path under the configured data root.</summary>
+    public byte[] ReadDataFile(string path)
+    {
+        if (_options.DataRoot is null)
+            throw new TrainingJobException(TrainingJobError.FailedPrecondition, "this server has no data root configured; send the dataset inline or upload it");
+        if (string.IsNullOrWhiteSpace(path) || path.Split('/', '\\').Contains(".."))
+            throw new TrainingJobException(TrainingJobError.InvalidArgument, $"dataset path '{path}' must be relative to the data root and must not contain '..'");
+        string root = Path.GetFullPath(_options.DataRoot);
+        string full = Path.GetFullPath(Path.Combine(root, path));
+        string? real = File.Exists(full) ? new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full : null;
+        if (real is null) throw new TrainingJobException(TrainingJobError.NotFound, $"dataset '{path}' does not exist under the data root");
+        if (!real.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new TrainingJobException(TrainingJobError.InvalidArgument, $"dataset '{path}' resolves outside the data root");
+        long length = new FileInfo(real).Length;
+        if (length > _options.MaxDatasetBytes)
+            throw new TrainingJobException(TrainingJobError.InvalidArgument, $"dataset '{path}' has {length} bytes, over the {_options.MaxDatasetBytes}-byte limit");
+        return File.ReadAllBytes(real);
+    }
+
+    public TrainingJob Get(string jobId) =>
+        _jobs.TryGetValue(jobId, out var job) ? job : throw new TrainingJobException(TrainingJobError.NotFound, $"training job '{jobId}' does not exist");
+
+    public IReadOnlyList<TrainingJobInfo> List() => _jobs.Values.Select(j => j.Snapshot()).OrderBy(j => j.CreatedAt).ToArray();
+
+    /// <summary>Cancels a job; a running one stops within one micro-batch. Returns the state it ends in.</summary>
+    public TrainingJobState Cancel(string jobId)
+    {
+        var job = Get(jobId);
+        if (job.State.IsTerminal()) return job.State;
+        job.RequestCancel();
+        if (job.State == TrainingJobState.Queued && !ReferenceEquals(_active?.Job, job))
+        {
+            job.MoveTo(TrainingJobState.Cancelled, _time.GetUtcNow());
+            Save(job);
+        }
+        _notify?.Invoke();
+        return job.State;
+    }
+
+    /// <summary>Loads job records after a restart; unfinished jobs are queued again and resume from their checkpoint.</summary>
+    public IReadOnlyList<TrainingJobInfo> Recover()
+    {
+        foreach (var directory in Directory.GetDirectories(_options.JobsDirectory).Order(StringComparer.Ordinal))
+        {
+            if (JobRecord.Load(directory) is not { } record || _jobs.ContainsKey(record.JobId)) continue;
+            var state = record.State is TrainingJobState.Running or TrainingJobState.Registering ? TrainingJobState.Queued : record.State;
+            var job = new TrainingJob(record.JobId, record.Spec, directory, record.CreatedAt, _options.HistoryLimit, state);
+            if (state.IsTerminal()) job.MoveTo(state, record.FinishedAt ?? record.CreatedAt, record.Error, record.AdapterVersion);
+            _jobs[job.JobId] = job;
+            if (state == TrainingJobState.Queued) _queue.Enqueue(job);
+        }
+        _notify?.Invoke();
+        return List().Where(j => j.State == TrainingJobState.Queued).ToArray();
+    }
+
+    private void Validate(TrainingJobSpec spec)
+    {
+        try
+        {
+            AdapterId.Validate(spec.AdapterId);
+        }
+        catch (ArgumentException e)
+        {
+            throw new TrainingJobException(TrainingJobError.InvalidArgument, e.Message);
+        }
+        if (!spec.Replace && _registry.List().Any(v => v.Id == spec.AdapterId))
+            throw new TrainingJobException(TrainingJobError.AlreadyExists, $"adapter '{spec.AdapterId}' is already registered; pass replace to train a new version of it");
+        if (spec.Trainer.Validate() is { } problem) throw new TrainingJobException(TrainingJobError.InvalidArgument, problem);
+        if (spec.ValidationFraction is < 0 or >= 1)
+            throw new TrainingJobException(TrainingJobError.InvalidArgument, $"validation_fraction {spec.ValidationFraction} must be in [0, 1)");
+        if (spec.Dataset.MaxSequenceLength < 2)
+            throw new TrainingJobException(TrainingJobError.InvalidArgument, $"max_sequence_length {spec.Dataset.MaxSequenceLength} must be at least 2");
+        if (MethodProblem(spec.Method) is { } methodProblem) throw new TrainingJobException(TrainingJobError.InvalidArgument, methodProblem);
+        if (_tokenizer is null)
+            throw new TrainingJobException(TrainingJobError.FailedPrecondition, "the served model has no tokenizer, so text datasets cannot be tokenized");
+        int virtualTokens = VirtualTokens(spec.Method);
+        if (virtualTokens + spec.Dataset.MaxSequenceLength > _model.Config.MaxPositionEmbeddings)
+            throw new TrainingJobException(TrainingJobError.InvalidArgument,
+                $"max_sequence_length {spec.Dataset.MaxSequenceLength} plus {virtualTokens} virtual tokens exceeds the model's {_model.Config.MaxPositionEmbeddings} positions");
+    }
+
+    private string? MethodProblem(MethodSpec method)
+    {
+        switch (method)
+        {
+            case LoraSpec { Config: var c }:
+                if (c.Rank is < 1 or > 256) return $"lora rank {c.Rank} must be in [1, 256]";
+                if (!(c.Alpha > 0)) return $"lora alpha {c.Alpha} must be positive";
+                if (c.Dropout is < 0 or >= 1) return $"lora dropout {c.Dropout} must be in [0, 1)";
+                var unknown = c.TargetModules.FirstOrDefault(t => !_model.LinearSites.Any(s => s.Name == t));
+                return unknown is null ? null
+                    : $"lora target module '{unknown}' is not a linear layer of this model (it has {string.Join(", ", _model.LinearSites.Select(s => s.Name).Distinct())})";
+            case PTuningSpec { Config.EncoderHiddenSize: < 1 or > 8192 } p:
+                return $"encoder_hidden_size {p.Config.EncoderHiddenSize} must be in [1, 8192]";
+            case PrefixTuningSpec { Config: { Projection: true, EncoderHiddenSize: < 1 or > 8192 } } p:
+                return $"encoder_hidden_size {p.Config.EncoderHiddenSize} must be in [1, 8192]";
+        }
+        int n = VirtualTokens(method);
+        return n is < 1 or > 512 ? $"num_virtual_tokens {n} must be in [1, 512]" : null;
+    }
+
+    private static int VirtualTokens(MethodSpec method) => method switch
+    {
+        PromptTuningSpec p => p.Config.VirtualTokens,
+        PTuningSpec p => p.Config.VirtualTokens,
+        PrefixTuningSpec p => p.Config.VirtualTokens,
+        _ => 0,
+    };
+
+    private (IReadOnlyList<TrainingExample> Train, IReadOnlyList<TrainingExample> Eval) Parse(TrainingJobSpec spec, byte[] train, byte[]? eval)
+    {
+        if (train.LongLength > _options.MaxDatasetBytes || eval?.LongLength > _options.MaxDatasetBytes)
+            throw new TrainingJobException(TrainingJobError.InvalidArgument, $"a dataset is over the {_options.MaxDatasetBytes}-byte limit");
+        try
+        {
+            var trainExamples = JsonlDataset.Read(new MemoryStream(train), _tokenizer!, spec.Dataset, "training data");
+            var evalExamples = eval is null ? [] : JsonlDataset.Read(new MemoryStream(eval), _tokenizer!, spec.Dataset, "validation data");
+            if (eval is null && spec.ValidationFraction > 0) return Split(trainExamples, spec.ValidationFraction, spec.Trainer.Seed);
+            return (trainExamples, evalExamples);
+        }
+        catch (DatasetException e)
+        {
+            throw new TrainingJobException(TrainingJobError.InvalidArgument, e.Message);
+        }
+    }
+
+    /// <summary>A seeded hold-out split (the same seed always holds out the same examples).</summary>
+    private static (IReadOnlyList<TrainingExample>, IReadOnlyList<TrainingExample>) Split(IReadOnlyList<TrainingExample> all, double fraction, long seed)
+    {
+        int held = Math.Max(1, (int)Math.Round(all.Count * fraction));
+        if (held >= all.Count) throw new TrainingJobException(TrainingJobError.InvalidArgument, $"validation_fraction {fraction} leaves no training examples out of {all.Count}");
+        var order = Enumerable.Range(0, all.Count).ToArray();
+        new Random(unchecked((int)seed)).Shuffle(order);
+        return (order.Skip(held).Select(i => all[i]).ToArray(), order.Take(held).Select(i => all[i]).ToArray());
+    }
+
+    private static TrainableAdapter CreateAdapter(MethodSpec method, CausalLM model, ModelTokenizer? tokenizer) => method switch
+    {
+        LoraSpec l => new TrainableLora(model, l.Config),
+        PromptTuningSpec p => TrainablePromptTuning.PromptTuning(model, p.Config, tokenizer is null ? null : text => tokenizer.Encode(text, addSpecialTokens: false)),
+        PTuningSpec p => TrainablePromptTuning.PTuning(model, p.Config),
+        PrefixTuningSpec p => new TrainablePrefixTuning(model, p.Config),
+        _ => throw new ArgumentOutOfRangeException(nameof(method), method.GetType().Name),
+    };
+
+    private static void Save(TrainingJob job) => JobRecord.Of(job.Snapshot()).Save(job.Directory);
+
+    public void Dispose() => _active?.Dispose();
+}
