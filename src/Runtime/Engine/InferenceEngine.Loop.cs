@@ -44,6 +44,7 @@ public sealed partial class InferenceEngine
                 }
                 long started = _time.GetTimestamp();
                 Step(plan);
+                Interlocked.Exchange(ref _liveTensors, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
                 _servingSinceBackground += _time.GetElapsedTime(started);
                 // Interleave: a background unit once serving has had at least as long as the last unit took.
                 if (_background is { HasWork: true } work && _servingSinceBackground >= _lastBackgroundUnit)

@@ -37,6 +37,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _nextId;
     private long _preemptions;
+    private long _liveTensors;
     private int _waitingApprox;
     private volatile IEngineBackgroundWork? _background;
     private volatile bool _stopping;
@@ -73,7 +74,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     public long KvCapacity => (long)_cache.Blocks.BlockCount * _cache.BlockSize;
 
     /// <summary>A snapshot for health and tests; approximate while the engine runs.</summary>
-    public EngineStats Stats => new(Volatile.Read(ref _waitingApprox), _scheduler.RunningCount, _cache.Blocks.UsedCount, _cache.Blocks.BlockCount, _adapters.ResidentLora, Interlocked.Read(ref _preemptions));
+    public EngineStats Stats => new(Volatile.Read(ref _waitingApprox), _scheduler.RunningCount, _cache.Blocks.UsedCount, _cache.Blocks.BlockCount, _adapters.ResidentLora, Interlocked.Read(ref _preemptions), Interlocked.Read(ref _liveTensors));
 
     public void Start() => _thread.Start();
 
@@ -178,4 +179,6 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     }
 }
 
-public readonly record struct EngineStats(int Waiting, int Running, int KvBlocksUsed, int KvBlocksTotal, int LoraResident, long Preemptions);
+/// <param name="LiveTensors">Tensors created on the engine thread and not yet disposed (resident adapter copies and
+/// nothing else between steps): flat over time, or something leaks.</param>
+public readonly record struct EngineStats(int Waiting, int Running, int KvBlocksUsed, int KvBlocksTotal, int LoraResident, long Preemptions, long LiveTensors);

@@ -161,4 +161,19 @@ public sealed class EngineBehaviourTests
         Assert.NotEqual(solo.Tokens, (await EngineHarness.CollectAsync(onNew)).Tokens);
         Assert.Equal(0, v1.RequestsInFlight);
     }
+
+    [Fact]
+    public async Task Serving_round_after_round_leaves_no_tensor_behind_on_the_engine_thread()
+    {
+        await using var h = new EngineHarness("llama", Small);
+        var adapters = await h.RegisterFamilyAdaptersAsync("llama");
+        async Task Round() => await Task.WhenAll(Enumerable.Range(0, 16).Select(i => EngineHarness.CollectAsync(
+            h.Submit([1, 5 + i, 9], adapters[i % adapters.Count], new SamplingParams { MaxNewTokens = 6, Temperature = i % 2, Seed = 1, TopLogprobs = i % 3 == 0 ? 2 : null }))));
+
+        await Round();   // every adapter now resident: their device copies are the only long-lived tensors
+        long afterFirst = h.Engine.Stats.LiveTensors;
+        Assert.True(afterFirst > 0, "the prompt-learning adapters' device copies are counted");
+        for (int i = 0; i < 5; i++) await Round();
+        Assert.Equal(afterFirst, h.Engine.Stats.LiveTensors);
+    }
 }
