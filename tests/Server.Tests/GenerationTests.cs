@@ -146,6 +146,31 @@ public sealed class GenerationTests(GenerationServer fixture) : IClassFixture<Ge
     }
 
     [Fact]
+    public async Task A_request_is_traced_with_prefill_and_decode_spans_under_its_generate_span()
+    {
+        var spans = new System.Collections.Concurrent.ConcurrentBag<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Peft.Runtime",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Add,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        var request = Requests.Ids(maxNewTokens: 5, adapter: "prompt");
+        request.RequestId = $"trace-{Guid.NewGuid():N}";
+
+        await Requests.CollectAsync(fixture.Client.GenerateStreamAsync(request));
+
+        var generate = spans.Single(s => s.OperationName == "peft.generate" && (string?)s.GetTagItem("peft.request_id") == request.RequestId);
+        Assert.Equal("prompt", generate.GetTagItem("peft.adapter_id"));
+        Assert.Equal(fixture.Server.Model.Registry.Get("prompt").ContentHash, generate.GetTagItem("peft.adapter_version"));
+        Assert.Equal(5, generate.GetTagItem("peft.completion_tokens"));
+        Assert.Equal("Length", generate.GetTagItem("peft.finish_reason"));
+        var children = spans.Where(s => s.ParentSpanId == generate.SpanId).Select(s => s.OperationName).Order().ToList();
+        Assert.Equal(["peft.decode", "peft.prefill"], children);
+    }
+
+    [Fact]
     public async Task The_metrics_endpoint_exports_the_engine_meter_in_prometheus_format()
     {
         await fixture.Client.GenerateAsync(Requests.Ids(maxNewTokens: 4, adapter: "lora_qv"));
