@@ -67,16 +67,18 @@ public sealed class LoopbackServer : IAsyncDisposable
             "--Engine:MaxLoraRank=8",
             "--Logging:LogLevel:Default=Warning",
         ];
-        var app = ServerApp.Build([.. defaults, .. args]);
+        WebApplication? app = null;
         try
         {
+            // Build already reads (and so validates) the Server section.
+            app = ServerApp.Build([.. defaults, .. args]);
             await app.StartAsync();
             await app.Services.GetRequiredService<ModelHost>().Ready.WaitAsync(TimeSpan.FromMinutes(2));
             return new LoopbackServer(app, store);
         }
         catch
         {
-            await app.DisposeAsync();
+            if (app is not null) await app.DisposeAsync();
             Fixtures.TryDelete(store);
             throw;
         }
