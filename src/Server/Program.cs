@@ -1,4 +1,3 @@
 using Peft.Server;
 
-var app = ServerApp.Build(args);
-await app.RunAsync();
+return await ServerApp.RunAsync(args);

@@ -1,4 +1,10 @@
-using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Peft.Server.Errors;
+using Peft.Server.Hosting;
+using Peft.Server.Options;
+using Peft.Server.Security;
+using Peft.Server.Services;
+using Peft.Server.Telemetry;
 
 namespace Peft.Server;
 
@@ -7,15 +13,50 @@ public static class ServerApp
 {
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
-        builder.Services.AddGrpc();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddPeftSources(args);
+
+        builder.Services.AddPeftOptions(builder.Configuration);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<EndpointRoles>();
+        builder.Services.AddSingleton<ModelHost>();
+        builder.Services.AddHostedService<ModelLoader>();
+        builder.Services.AddSingleton<ErrorInterceptor>();
+        builder.Services.AddSingleton<AccessInterceptor>();
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.Interceptors.Add<ErrorInterceptor>();
+            grpc.Interceptors.Add<AccessInterceptor>();
+        });
         builder.Services.AddGrpcReflection();
-        builder.Services.AddGrpcHealthChecks(o => o.UseHealthChecksCache = false);
-        builder.Services.AddHealthChecks().AddCheck("host", () => HealthCheckResult.Healthy());
+        builder.Services.AddGrpcHealthChecks(health => health.UseHealthChecksCache = false).AddCheck<ModelReadyHealthCheck>("model");
+        builder.Services.AddPeftTelemetry(builder.Configuration);
+        builder.WebHost.ConfigureKestrel(KestrelEndpoints.Configure);
 
         var app = builder.Build();
+        app.UsePeftMetrics();
+        app.MapServing<GenerationService>();
+        app.MapAdmin<AdaptersService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;
+    }
+
+    /// <summary>Builds and runs the server until it is stopped. A configuration error prints what is wrong and
+    /// exits with 2; a model that fails to load exits with 1.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        try
+        {
+            await using var app = Build(args);
+            await app.RunAsync();
+            return Environment.ExitCode;
+        }
+        catch (OptionsValidationException e)
+        {
+            await Console.Error.WriteLineAsync("peft-server: the configuration is not valid:");
+            foreach (string failure in e.Failures) await Console.Error.WriteLineAsync($"  - {failure}");
+            return 2;
+        }
     }
 }

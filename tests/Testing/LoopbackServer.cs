@@ -1,40 +1,119 @@
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Peft.Client;
 using Peft.Server;
+using Peft.Server.Hosting;
+using Peft.Server.Security;
 
 namespace Peft.Testing;
 
-/// <summary>The real host on real Kestrel, bound to a free loopback port, with a real gRPC channel to it.</summary>
+/// <summary>
+/// The real host on real Kestrel: serving, admin and metrics endpoints on free loopback ports, a fresh adapter
+/// store, the adapter root tests/fixtures/hf, and a small KV cache. Started and awaited until the model is loaded
+/// and warmed up. Extra arguments (<c>--Section:Key=value</c>) override the defaults.
+/// </summary>
 public sealed class LoopbackServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    public const string AdminKey = "test-admin-key";
 
-    private LoopbackServer(WebApplication app, Uri address)
+    private readonly WebApplication _app;
+    private readonly string _store;
+
+    private LoopbackServer(WebApplication app, string store)
     {
         _app = app;
-        Address = address;
-        Channel = GrpcChannel.ForAddress(address);
+        _store = store;
+        var roles = app.Services.GetRequiredService<EndpointRoles>();
+        Address = roles.Address(EndpointRole.Serving)!;
+        AdminAddress = roles.Address(EndpointRole.Admin)!;
+        MetricsAddress = roles.Address(EndpointRole.Metrics);
+        Channel = GrpcChannel.ForAddress(Address);
+        AdminChannel = GrpcChannel.ForAddress(AdminAddress);
     }
 
+    /// <summary>The serving endpoint.</summary>
     public Uri Address { get; }
+    public Uri AdminAddress { get; }
+    /// <summary>The separate metrics endpoint, when Server:Metrics is Separate.</summary>
+    public Uri? MetricsAddress { get; }
+    /// <summary>A plain channel to the serving endpoint (no key).</summary>
     public GrpcChannel Channel { get; }
+    /// <summary>A plain channel to the admin endpoint (no key).</summary>
+    public GrpcChannel AdminChannel { get; }
+    public IServiceProvider Services => _app.Services;
+    public WebApplication App => _app;
+    /// <summary>The server's model, engine and adapter registry, to check what a call left behind.</summary>
+    public LoadedModel Model => Services.GetRequiredService<ModelHost>().Loaded!;
+    public string StoreDirectory => _store;
 
-    public static async Task<LoopbackServer> StartAsync(params string[] args)
+    /// <summary>Starts a server on <paramref name="modelDirectory"/> (default: the tiny Llama with a tokenizer).</summary>
+    public static async Task<LoopbackServer> StartAsync(string? modelDirectory = null, params string[] args)
     {
-        var app = ServerApp.Build([.. args, "--urls", "http://127.0.0.1:0"]);
-        await app.StartAsync();
-        string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new LoopbackServer(app, new Uri(address));
+        string store = Fixtures.TempDirectory("peft-store");
+        string[] defaults =
+        [
+            $"--Model:Path={modelDirectory ?? Fixtures.LlamaWithTokenizer}",
+            $"--Model:Device={Environment.GetEnvironmentVariable("PEFT_TEST_DEVICE") ?? "cpu"}",
+            $"--Adapters:Roots:0={Fixtures.HfRoot}",
+            $"--Adapters:StoreDirectory={store}",
+            "--Server:ServingPort=0",
+            "--Server:AdminPort=0",
+            "--Server:MetricsPort=0",
+            $"--Server:AdminApiKey={AdminKey}",
+            "--Server:DrainTimeout=00:00:10",
+            "--Engine:KvCacheBytes=8388608",
+            "--Engine:LoraSlots=4",
+            "--Engine:MaxLoraRank=8",
+            "--Logging:LogLevel:Default=Warning",
+        ];
+        WebApplication? app = null;
+        try
+        {
+            // Build already reads (and so validates) the Server section.
+            app = ServerApp.Build([.. defaults, .. args]);
+            await app.StartAsync();
+            await app.Services.GetRequiredService<ModelHost>().Ready.WaitAsync(TimeSpan.FromMinutes(2));
+            return new LoopbackServer(app, store);
+        }
+        catch
+        {
+            if (app is not null) await app.DisposeAsync();
+            Fixtures.TryDelete(store);
+            throw;
+        }
+    }
+
+    /// <summary>A client for both endpoints; the admin key is the server's unless given.</summary>
+    public PeftClient CreateClient(string? apiKey = null, string? adminKey = AdminKey, int maxAttempts = 1) => new(new PeftClientOptions
+    {
+        Address = Address,
+        AdminAddress = AdminAddress,
+        ApiKey = apiKey,
+        AdminApiKey = adminKey,
+        MaxAttempts = maxAttempts,
+        DefaultDeadline = TimeSpan.FromSeconds(60),
+    });
+
+    /// <summary>Waits until no request holds KV cache blocks (the engine frees them within a step of a cancel).</summary>
+    public async Task<bool> WaitForIdleAsync(TimeSpan? timeout = null)
+    {
+        var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (DateTime.UtcNow < until)
+        {
+            var stats = Model.Engine.Stats;
+            if (stats.KvBlocksUsed == 0 && stats.Running == 0 && stats.Waiting == 0) return true;
+            await Task.Delay(10);
+        }
+        return false;
     }
 
     public async ValueTask DisposeAsync()
     {
         Channel.Dispose();
+        AdminChannel.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        Fixtures.TryDelete(_store);
     }
 }

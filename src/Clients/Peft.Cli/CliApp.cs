@@ -13,6 +13,8 @@ internal static class CliApp
         var root = new RootCommand("Client for the PEFT multi-adapter inference server.");
         global.AddTo(root);
         root.Subcommands.Add(Commands.HealthCommand.Create(global, output));
+        root.Subcommands.Add(Commands.GenerateCommand.Create(global, output, error));
+        root.Subcommands.Add(Commands.AdaptersCommand.Create(global, output));
 
         var parse = root.Parse(args);
         var config = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
@@ -34,6 +36,11 @@ internal static class CliApp
         {
             await error.WriteLineAsync($"error: {e.StatusCode}: {e.Status.Detail}");
             return ExitCodes.From(e.StatusCode);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await error.WriteLineAsync("interrupted");
+            return ExitCodes.Interrupted;
         }
         catch (Exception e) when (e is IOException or UriFormatException or ArgumentException or InvalidOperationException)
         {

@@ -15,6 +15,8 @@ internal static class ExitCodes
     public const int ResourceExhausted = 7;
     public const int DeadlineExceeded = 8;
     public const int Conflict = 9;
+    /// <summary>Ctrl-C, or a call cancelled (128 + SIGINT, as shells report it).</summary>
+    public const int Interrupted = 130;
 
     public static int From(StatusCode code) => code switch
     {
@@ -26,6 +28,7 @@ internal static class ExitCodes
         StatusCode.ResourceExhausted => ResourceExhausted,
         StatusCode.DeadlineExceeded => DeadlineExceeded,
         StatusCode.AlreadyExists or StatusCode.FailedPrecondition or StatusCode.Aborted => Conflict,
+        StatusCode.Cancelled => Interrupted,
         _ => Failure,
     };
 }

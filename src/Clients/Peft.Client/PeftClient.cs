@@ -23,10 +23,10 @@ public sealed partial class PeftClient : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         if (options.MaxAttempts < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxAttempts must be at least 1");
         _options = options;
-        _serving = CreateChannel(options.Address, options.ApiKey, options.MaxAttempts);
+        _serving = CreateChannel(options.Address, options.ApiKey, options);
         _admin = options.AdminAddress is null && options.AdminApiKey is null
             ? _serving
-            : CreateChannel(options.AdminAddress ?? options.Address, options.AdminApiKey ?? options.ApiKey, options.MaxAttempts);
+            : CreateChannel(options.AdminAddress ?? options.Address, options.AdminApiKey ?? options.ApiKey, options);
     }
 
     /// <summary>The standard gRPC health check of the serving endpoint.</summary>
@@ -37,10 +37,11 @@ public sealed partial class PeftClient : IDisposable
         return reply.Status;
     }
 
-    private DateTime Deadline() => DateTime.UtcNow.Add(_options.DefaultDeadline);
+    private DateTime Deadline(TimeSpan? timeout = null) => DateTime.UtcNow.Add(timeout ?? _options.DefaultDeadline);
 
-    private static GrpcChannel CreateChannel(Uri address, string? apiKey, int maxAttempts)
+    private static GrpcChannel CreateChannel(Uri address, string? apiKey, PeftClientOptions settings)
     {
+        int maxAttempts = settings.MaxAttempts;
         var retry = new MethodConfig
         {
             Names = { MethodName.Default },
@@ -59,6 +60,8 @@ public sealed partial class PeftClient : IDisposable
         {
             ServiceConfig = new ServiceConfig { MethodConfigs = { retry } },
             MaxReceiveMessageSize = 64 * 1024 * 1024,
+            HttpHandler = settings.HttpHandler,
+            DisposeHttpClient = settings.HttpHandler is null,
         };
         if (apiKey is not null)
         {

@@ -20,4 +20,8 @@ public sealed class PeftClientOptions
 
     /// <summary>Attempts for a call that fails with UNAVAILABLE before any response (1 disables retries).</summary>
     public int MaxAttempts { get; set; } = 4;
+
+    /// <summary>The HTTP handler for both channels (e.g. a SocketsHttpHandler that trusts a private CA). Null: the
+    /// default. The caller owns and disposes it.</summary>
+    public HttpMessageHandler? HttpHandler { get; set; }
 }

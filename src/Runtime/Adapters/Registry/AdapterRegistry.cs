@@ -61,7 +61,11 @@ public sealed class AdapterRegistry : IDisposable
             _current[id] = version;
             if (previous is not null) RetireLocked(previous);
         }
-        if (previous is not null) Retired?.Invoke(previous);
+        if (previous is not null)
+        {
+            Retired?.Invoke(previous);
+            DeleteIfUnusedUpload(previous);
+        }
         Persist();
         TrimHostTier();
         return version;
@@ -79,7 +83,9 @@ public sealed class AdapterRegistry : IDisposable
         }
         Retired?.Invoke(version);
         Persist();
-        return version.RequestsInFlight;
+        int inFlight = version.RequestsInFlight;
+        DeleteIfUnusedUpload(version);
+        return inFlight;
     }
 
     /// <summary>A lease on the current version of <paramref name="id"/> for one request.</summary>
@@ -150,6 +156,16 @@ public sealed class AdapterRegistry : IDisposable
         }
         version.TakeHost()?.Dispose();
         if (_store.IsStoredVersion(version.Directory) && !IsReferenced(version.Directory))
+            _store.DeleteStoredVersion(version.Directory);
+    }
+
+    /// <summary>A version retired with no request on it is never used again (retired versions cannot be acquired):
+    /// its uploaded files go now. One retired with requests on it goes at its last <see cref="Release"/>.</summary>
+    private void DeleteIfUnusedUpload(AdapterVersion version)
+    {
+        bool unused;
+        lock (_gate) unused = version.RequestsInFlight == 0 && !_retired.Contains(version);
+        if (unused && _store.IsStoredVersion(version.Directory) && !IsReferenced(version.Directory))
             _store.DeleteStoredVersion(version.Directory);
     }
 

@@ -1,0 +1,90 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Options;
+using Peft.Runtime.Adapters;
+using Peft.Runtime.Adapters.Registry;
+using Peft.Runtime.Adapters.Storage;
+using Peft.Runtime.Engine;
+using Peft.Runtime.Engine.Output;
+using Peft.Runtime.Models;
+using Peft.Runtime.Tokenization;
+using Peft.Runtime.Torch;
+using Peft.Server.Options;
+
+namespace Peft.Server.Hosting;
+
+/// <summary>
+/// Everything the server serves from, built once at start and owned here: the base model, its tokenizer (if the
+/// directory has one), the adapter store and registry, and the running engine. Disposed at shutdown.
+/// </summary>
+public sealed class LoadedModel : IAsyncDisposable
+{
+    private static readonly string[] TokenizerFiles = ["tokenizer.json", "tokenizer.model"];
+
+    private LoadedModel(string directory, CausalLM model, ModelTokenizer? tokenizer, ITextDecoder decoder, AdapterRegistry registry,
+        InferenceEngine engine, EngineMetrics metrics)
+    {
+        Directory = directory;
+        Model = model;
+        Tokenizer = tokenizer;
+        Decoder = decoder;
+        Registry = registry;
+        Engine = engine;
+        Metrics = metrics;
+    }
+
+    /// <summary>The model directory (absolute).</summary>
+    public string Directory { get; }
+    public CausalLM Model { get; }
+    /// <summary>Null when the model directory has no tokenizer files: only token-id prompts are served.</summary>
+    public ModelTokenizer? Tokenizer { get; }
+    public ITextDecoder Decoder { get; }
+    public AdapterRegistry Registry { get; }
+    public AdapterStore Store => Registry.Store;
+    public InferenceEngine Engine { get; }
+    public EngineMetrics Metrics { get; }
+    public int VocabSize => Model.Config.VocabSize;
+
+    /// <summary>Loads the model and tokenizer, opens the adapter store and starts the engine thread.</summary>
+    public static LoadedModel Load(ModelOptions modelOptions, AdapterOptions adapterOptions, EngineOptions engineOptions,
+        ContentPaths paths, IMeterFactory meters, TimeProvider time)
+    {
+        string directory = paths.Resolve(modelOptions.Path);
+        var model = CausalLM.Load(directory, new ModelLoadOptions
+        {
+            Device = DeviceSpec.Parse(modelOptions.Device),
+            Dtype = ModelLoadOptions.ParseDtype(modelOptions.Dtype),
+        });
+        AdapterRegistry? registry = null;
+        EngineMetrics? metrics = null;
+        try
+        {
+            var tokenizer = HasTokenizer(directory) ? ModelTokenizer.Load(directory) : null;
+            var store = new AdapterStore(new AdapterStoreOptions(
+                [.. adapterOptions.Roots.Select(paths.Resolve)], paths.Resolve(adapterOptions.StoreDirectory),
+                adapterOptions.MaxUploadBytes, adapterOptions.MaxConfigBytes), time);
+            registry = new AdapterRegistry(BaseModel.Of(model), store, new AdapterRegistryOptions { HostBudgetBytes = adapterOptions.HostBudgetBytes }, time);
+            metrics = new EngineMetrics(meters);
+            var decoder = tokenizer is null ? NoTextDecoder.Instance : (ITextDecoder)new TokenizerDecoder(tokenizer);
+            var engine = new InferenceEngine(model, engineOptions, registry, decoder, time, metrics);
+            engine.Start();
+            return new LoadedModel(directory, model, tokenizer, decoder, registry, engine, metrics);
+        }
+        catch
+        {
+            registry?.Dispose();
+            metrics?.Dispose();
+            model.Dispose();
+            throw;
+        }
+    }
+
+    public static bool HasTokenizer(string directory) => TokenizerFiles.Any(f => File.Exists(Path.Combine(directory, f)));
+
+    public async ValueTask DisposeAsync()
+    {
+        await Engine.DisposeAsync();
+        Registry.Dispose();
+        Model.Dispose();
+        Metrics.Dispose();
+    }
+}

@@ -1,0 +1,85 @@
+using System.Diagnostics.Metrics;
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using Peft.Runtime.Engine;
+using Peft.Server.Errors;
+using Peft.Server.Options;
+using Peft.Server.Security;
+
+namespace Peft.Server.Hosting;
+
+/// <summary>
+/// Loads the model in the background while Kestrel already answers health checks with NOT_SERVING: load, restore
+/// the adapters the manifest lists, warm up, then mark the server ready. A load failure is logged and stops the
+/// process. At shutdown, once Kestrel has stopped taking calls and drained, stops the engine with what is left of
+/// Server:DrainTimeout.
+/// </summary>
+internal sealed class ModelLoader(
+    ModelHost host,
+    IOptions<ModelOptions> model,
+    IOptions<AdapterOptions> adapters,
+    IOptions<EngineOptions> engine,
+    IOptions<ServerOptions> server,
+    ContentPaths paths,
+    IMeterFactory meters,
+    TimeProvider time,
+    EndpointRoles endpoints,
+    IHostApplicationLifetime lifetime,
+    ILogger<ModelLoader> logger) : BackgroundService
+{
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        lifetime.ApplicationStopping.Register(host.MarkStopping);
+        if (string.IsNullOrEmpty(server.Value.AdminApiKey)) ServerLog.AdminDisabled(logger);
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            var options = model.Value;
+            ServerLog.LoadingModel(logger, paths.Resolve(options.Path), options.Device, options.Dtype);
+            var clock = Stopwatch.StartNew();
+            var loaded = await Task.Run(() => LoadedModel.Load(options, adapters.Value, engine.Value, paths, meters, time), stoppingToken);
+            host.Loading(loaded);
+            if (loaded.Tokenizer is null) ServerLog.NoTokenizer(logger, loaded.Directory);
+            ServerLog.ModelLoaded(logger, clock.Elapsed.TotalSeconds, loaded.Model.Config.Architecture, loaded.Model.Config.NumLayers,
+                loaded.VocabSize, loaded.Tokenizer is null ? "none" : $"{loaded.Tokenizer.VocabSize} tokens");
+
+            foreach (var (id, error) in await loaded.Registry.RestoreAsync(stoppingToken))
+                ServerLog.AdapterNotRestored(logger, id, error.Message);
+            if (options.WarmUp)
+            {
+                var (tokens, took) = await WarmUp.RunAsync(loaded, stoppingToken);
+                ServerLog.WarmedUp(logger, tokens, took.TotalMilliseconds);
+            }
+            host.MarkReady();
+            ServerLog.Ready(logger, endpoints.Describe(EndpointRole.Serving), endpoints.Describe(EndpointRole.Admin), endpoints.Describe(EndpointRole.Metrics));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            host.MarkStopping();
+        }
+#pragma warning disable CA1031 // Any load failure stops the server, after saying why.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            ServerLog.LoadFailed(logger, e);
+            host.MarkFailed(e);
+            Environment.ExitCode = 1;
+            lifetime.StopApplication();
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        host.MarkStopping();
+        await base.StopAsync(cancellationToken);
+        if (host.Loaded is { } loaded)
+        {
+            ServerLog.Draining(logger, server.Value.DrainTimeout.TotalSeconds);
+            await loaded.Engine.StopAsync(server.Value.DrainTimeout);
+        }
+    }
+}

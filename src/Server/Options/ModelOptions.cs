@@ -1,0 +1,23 @@
+namespace Peft.Server.Options;
+
+/// <summary>The <c>Model</c> section: the base model the server keeps resident. Validated by <see cref="ModelOptionsValidator"/>.</summary>
+public sealed class ModelOptions
+{
+    public const string Section = "Model";
+
+    /// <summary>
+    /// A Hugging Face model directory (config.json, safetensors weights, optionally tokenizer files), relative to the
+    /// working directory (the repository root under <c>dotnet run --project src/Server</c>) or absolute. Default <c>models/demo</c>, the bundled
+    /// demo model. Without tokenizer files only token-id prompts are served.
+    /// </summary>
+    public string Path { get; set; } = "models/demo";
+
+    /// <summary><c>cpu</c>, <c>cuda</c>, <c>cuda:N</c> or <c>auto</c> (CUDA when present). Default auto.</summary>
+    public string Device { get; set; } = "auto";
+
+    /// <summary><c>float32</c>, <c>bfloat16</c> or <c>float16</c>: weights, activations and KV cache. Default float32.</summary>
+    public string Dtype { get; set; } = "float32";
+
+    /// <summary>Run one worst-case step (a full Engine:MaxBatchTokens prefill) before reporting SERVING. Default true.</summary>
+    public bool WarmUp { get; set; } = true;
+}

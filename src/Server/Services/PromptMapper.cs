@@ -1,0 +1,34 @@
+using Peft.Protos.V1;
+using Peft.Server.Errors;
+using Peft.Server.Hosting;
+
+namespace Peft.Server.Services;
+
+/// <summary>The request's prompt as token ids: text through the model's tokenizer, or ids as sent.</summary>
+internal static class PromptMapper
+{
+    public static IReadOnlyList<int> Tokens(GenerateRequest request, LoadedModel model)
+    {
+        switch (request.PromptCase)
+        {
+            case GenerateRequest.PromptOneofCase.Text:
+                if (request.Text.Length == 0)
+                    throw RpcErrors.Invalid("the prompt text is empty");
+                if (model.Tokenizer is null)
+                    throw RpcErrors.Precondition($"the model at {model.Directory} has no tokenizer (tokenizer.json or tokenizer.model), so text prompts cannot be served; send token_ids");
+                var tokens = model.Tokenizer.Encode(request.Text, request.HasAddSpecialTokens ? request.AddSpecialTokens : true);
+                return tokens.Count > 0 ? tokens : throw RpcErrors.Invalid("the prompt text encodes to no tokens");
+            case GenerateRequest.PromptOneofCase.TokenIds:
+                var ids = request.TokenIds.Ids;
+                if (ids.Count == 0)
+                    throw RpcErrors.Invalid("token_ids is empty");
+                int vocab = model.VocabSize;
+                for (int i = 0; i < ids.Count; i++)
+                    if (ids[i] < 0 || ids[i] >= vocab)
+                        throw RpcErrors.Invalid($"token_ids[{i}] is {ids[i]}, outside the vocabulary [0, {vocab})");
+                return [.. ids];
+            default:
+                throw RpcErrors.Invalid("the request has no prompt: set text or token_ids");
+        }
+    }
+}

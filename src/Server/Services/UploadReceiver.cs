@@ -1,0 +1,76 @@
+using Grpc.Core;
+using Peft.Protos.V1;
+using Peft.Runtime.Adapters;
+using Peft.Runtime.Adapters.Registry;
+using Peft.Runtime.Adapters.Storage;
+using Peft.Server.Errors;
+using Peft.Server.Hosting;
+
+namespace Peft.Server.Services;
+
+/// <summary>
+/// Receives one UploadAdapter stream: the header first and only first, then file chunks into a staged upload in the
+/// adapter store; commits it (an atomic rename) and registers the committed directory. Over-limit uploads are
+/// RESOURCE_EXHAUSTED; a malformed stream or bad files INVALID_ARGUMENT. A committed directory that does not
+/// register is deleted again, and an uncommitted upload leaves nothing.
+/// </summary>
+internal static class UploadReceiver
+{
+    public static async Task<AdapterVersion> ReceiveAsync(IAsyncStreamReader<UploadAdapterChunk> messages, LoadedModel model, CancellationToken cancellationToken)
+    {
+        if (!await messages.MoveNext(cancellationToken))
+            throw RpcErrors.Invalid("the upload is empty: send an UploadHeader first, then the files");
+        if (messages.Current.PartCase != UploadAdapterChunk.PartOneofCase.Header)
+            throw RpcErrors.Invalid("the first message of an upload must be its header (adapter_id, replace), before any file chunk");
+        var header = messages.Current.Header;
+        string id = AdapterIdRules.Require(header.AdapterId);
+        if (!header.Replace && model.Registry.List().Any(v => v.Id == id))
+            throw RpcErrors.Exists($"adapter '{id}' is already registered; set replace to swap it atomically");
+
+        string directory;
+        await using (var upload = model.Store.BeginUpload(id))
+        {
+            await ReceiveFilesAsync(messages, upload, model.Store.Options, cancellationToken);
+            directory = upload.Commit();
+        }
+        try
+        {
+            return await model.Registry.RegisterResolvedAsync(id, directory, header.Replace, cancellationToken);
+        }
+        catch
+        {
+            model.Store.DeleteStoredVersion(directory);
+            throw;
+        }
+    }
+
+    private static async Task ReceiveFilesAsync(IAsyncStreamReader<UploadAdapterChunk> messages, AdapterUpload upload, AdapterStoreOptions limits,
+        CancellationToken cancellationToken)
+    {
+        long configBytes = 0;
+        int index = 1;
+        while (await messages.MoveNext(cancellationToken))
+        {
+            var message = messages.Current;
+            if (message.PartCase == UploadAdapterChunk.PartOneofCase.Header)
+                throw RpcErrors.Invalid($"message {index} of the upload is a second header; the header comes first and only once");
+            if (message.PartCase != UploadAdapterChunk.PartOneofCase.File)
+                throw RpcErrors.Invalid($"message {index} of the upload sets neither header nor file");
+
+            var file = message.File;
+            bool isConfig = file.FileName == AdapterFiles.ConfigFile;
+            bool overLimit = upload.BytesReceived + file.Data.Length > limits.MaxUploadBytes
+                || (isConfig && configBytes + file.Data.Length > limits.MaxConfigBytes);
+            try
+            {
+                await upload.WriteAsync(file.FileName, file.Data.Memory, cancellationToken);
+            }
+            catch (AdapterUploadException e) when (overLimit)
+            {
+                throw RpcErrors.Exhausted(e.Message);
+            }
+            if (isConfig) configBytes += file.Data.Length;
+            index++;
+        }
+    }
+}
