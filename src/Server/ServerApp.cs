@@ -37,6 +37,7 @@ public static class ServerApp
         app.UsePeftMetrics();
         app.MapServing<GenerationService>();
         app.MapAdmin<AdaptersService>();
+        app.MapAdmin<TrainingService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;

@@ -57,6 +57,7 @@ public sealed class LoopbackServer : IAsyncDisposable
             $"--Model:Device={Environment.GetEnvironmentVariable("PEFT_TEST_DEVICE") ?? "cpu"}",
             $"--Adapters:Roots:0={Fixtures.HfRoot}",
             $"--Adapters:StoreDirectory={store}",
+            $"--Training:JobsDirectory={store}-jobs",
             "--Server:ServingPort=0",
             "--Server:AdminPort=0",
             "--Server:MetricsPort=0",
@@ -115,5 +116,6 @@ public sealed class LoopbackServer : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         Fixtures.TryDelete(_store);
+        Fixtures.TryDelete(_store + "-jobs");
     }
 }

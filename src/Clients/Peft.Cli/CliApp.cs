@@ -15,6 +15,8 @@ internal static class CliApp
         root.Subcommands.Add(Commands.HealthCommand.Create(global, output));
         root.Subcommands.Add(Commands.GenerateCommand.Create(global, output, error));
         root.Subcommands.Add(Commands.AdaptersCommand.Create(global, output));
+        root.Subcommands.Add(Commands.TrainCommand.Create(global, output, error));
+        root.Subcommands.Add(Commands.JobsCommand.Create(global, output, error));
 
         var parse = root.Parse(args);
         var config = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };

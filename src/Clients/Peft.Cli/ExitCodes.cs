@@ -15,6 +15,7 @@ internal static class ExitCodes
     public const int ResourceExhausted = 7;
     public const int DeadlineExceeded = 8;
     public const int Conflict = 9;
+    public const int Cancelled = 10;
     /// <summary>Ctrl-C, or a call cancelled (128 + SIGINT, as shells report it).</summary>
     public const int Interrupted = 130;
 

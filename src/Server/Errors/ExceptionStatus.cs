@@ -4,6 +4,7 @@ using Peft.Runtime.Adapters;
 using Peft.Runtime.Adapters.Registry;
 using Peft.Runtime.Adapters.Storage;
 using Peft.Runtime.Engine;
+using Peft.Runtime.Training.Jobs;
 
 namespace Peft.Server.Errors;
 
@@ -27,6 +28,7 @@ internal static class ExceptionStatus
             AdapterUploadException e => new(StatusCode.InvalidArgument, e.Message),
             AdapterPathException e => new(PathCode(e.Reason), e.Message),
             RequestRejectedException e => new(RejectCode(e.Reason), e.Message),
+            TrainingJobException e => new(TrainingCode(e.Error), e.Message),
             OperationCanceledException or IOException or InvalidOperationException when context.CancellationToken.IsCancellationRequested =>
                 context.Deadline <= DateTime.UtcNow
                     ? new(StatusCode.DeadlineExceeded, "the deadline passed; the request was stopped")
@@ -42,6 +44,16 @@ internal static class ExceptionStatus
         AdapterPathReason.NotFound => StatusCode.NotFound,
         AdapterPathReason.OutsideRoots or AdapterPathReason.SymlinkEscape => StatusCode.PermissionDenied,
         _ => StatusCode.InvalidArgument,
+    };
+
+    private static StatusCode TrainingCode(TrainingJobError error) => error switch
+    {
+        TrainingJobError.InvalidArgument => StatusCode.InvalidArgument,
+        TrainingJobError.NotFound => StatusCode.NotFound,
+        TrainingJobError.AlreadyExists => StatusCode.AlreadyExists,
+        TrainingJobError.FailedPrecondition => StatusCode.FailedPrecondition,
+        TrainingJobError.ResourceExhausted => StatusCode.ResourceExhausted,
+        _ => StatusCode.Internal,
     };
 
     private static StatusCode RejectCode(RejectReason reason) => reason switch

@@ -41,4 +41,13 @@ internal static partial class ServerLog
 
     [LoggerMessage(3002, LogLevel.Warning, "Adapter {AdapterId} from the manifest could not be restored: {Reason}")]
     public static partial void AdapterNotRestored(ILogger logger, string adapterId, string reason);
+
+    [LoggerMessage(4000, LogLevel.Information, "Training job {JobId} queued: adapter {AdapterId}, {PeftType}")]
+    public static partial void TrainingQueued(ILogger logger, string jobId, string adapterId, string peftType);
+
+    [LoggerMessage(4001, LogLevel.Information, "Training job {JobId} for adapter {AdapterId} resumes after the restart")]
+    public static partial void TrainingResumed(ILogger logger, string jobId, string adapterId);
+
+    [LoggerMessage(4002, LogLevel.Information, "Training job {JobId} cancelled")]
+    public static partial void TrainingCancelled(ILogger logger, string jobId);
 }

@@ -7,6 +7,7 @@ using Peft.Runtime.Engine;
 using Peft.Runtime.Engine.Output;
 using Peft.Runtime.Models;
 using Peft.Runtime.Tokenization;
+using Peft.Runtime.Training.Jobs;
 using Peft.Runtime.Torch;
 using Peft.Server.Options;
 
@@ -21,8 +22,9 @@ public sealed class LoadedModel : IAsyncDisposable
     private static readonly string[] TokenizerFiles = ["tokenizer.json", "tokenizer.model"];
 
     private LoadedModel(string directory, CausalLM model, ModelTokenizer? tokenizer, ITextDecoder decoder, AdapterRegistry registry,
-        InferenceEngine engine, EngineMetrics metrics)
+        InferenceEngine engine, EngineMetrics metrics, TrainingJobManager training)
     {
+        Training = training;
         Directory = directory;
         Model = model;
         Tokenizer = tokenizer;
@@ -42,11 +44,12 @@ public sealed class LoadedModel : IAsyncDisposable
     public AdapterStore Store => Registry.Store;
     public InferenceEngine Engine { get; }
     public EngineMetrics Metrics { get; }
+    public TrainingJobManager Training { get; }
     public int VocabSize => Model.Config.VocabSize;
 
     /// <summary>Loads the model and tokenizer, opens the adapter store and starts the engine thread.</summary>
     public static LoadedModel Load(ModelOptions modelOptions, AdapterOptions adapterOptions, EngineOptions engineOptions,
-        ContentPaths paths, IMeterFactory meters, TimeProvider time)
+        TrainingOptions trainingOptions, ContentPaths paths, IMeterFactory meters, TimeProvider time)
     {
         string directory = paths.Resolve(modelOptions.Path);
         var model = CausalLM.Load(directory, new ModelLoadOptions
@@ -66,8 +69,16 @@ public sealed class LoadedModel : IAsyncDisposable
             metrics = new EngineMetrics(meters);
             var decoder = tokenizer is null ? NoTextDecoder.Instance : (ITextDecoder)new TokenizerDecoder(tokenizer);
             var engine = new InferenceEngine(model, engineOptions, registry, decoder, time, metrics);
+            var training = new TrainingJobManager(model, tokenizer, registry, new TrainingJobOptions
+            {
+                JobsDirectory = paths.Resolve(trainingOptions.JobsDirectory),
+                DataRoot = trainingOptions.DataRoot is { } root ? paths.Resolve(root) : null,
+                MaxDatasetBytes = trainingOptions.MaxDatasetBytes,
+                BaseModelName = directory,
+            }, time);
+            training.Attach(engine);
             engine.Start();
-            return new LoadedModel(directory, model, tokenizer, decoder, registry, engine, metrics);
+            return new LoadedModel(directory, model, tokenizer, decoder, registry, engine, metrics, training);
         }
         catch
         {
@@ -83,6 +94,7 @@ public sealed class LoadedModel : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Engine.DisposeAsync();
+        Training.Dispose();
         Registry.Dispose();
         Model.Dispose();
         Metrics.Dispose();

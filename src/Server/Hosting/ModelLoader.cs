@@ -19,6 +19,7 @@ internal sealed class ModelLoader(
     IOptions<ModelOptions> model,
     IOptions<AdapterOptions> adapters,
     IOptions<EngineOptions> engine,
+    IOptions<TrainingOptions> training,
     IOptions<ServerOptions> server,
     ContentPaths paths,
     IMeterFactory meters,
@@ -41,7 +42,7 @@ internal sealed class ModelLoader(
             var options = model.Value;
             ServerLog.LoadingModel(logger, paths.Resolve(options.Path), options.Device, options.Dtype);
             var clock = Stopwatch.StartNew();
-            var loaded = await Task.Run(() => LoadedModel.Load(options, adapters.Value, engine.Value, paths, meters, time), stoppingToken);
+            var loaded = await Task.Run(() => LoadedModel.Load(options, adapters.Value, engine.Value, training.Value, paths, meters, time), stoppingToken);
             host.Loading(loaded);
             if (loaded.Tokenizer is null) ServerLog.NoTokenizer(logger, loaded.Directory);
             ServerLog.ModelLoaded(logger, clock.Elapsed.TotalSeconds, loaded.Model.Config.Architecture, loaded.Model.Config.NumLayers,
@@ -49,6 +50,8 @@ internal sealed class ModelLoader(
 
             foreach (var (id, error) in await loaded.Registry.RestoreAsync(stoppingToken))
                 ServerLog.AdapterNotRestored(logger, id, error.Message);
+            foreach (var job in loaded.Training.Recover())
+                ServerLog.TrainingResumed(logger, job.JobId, job.Spec.AdapterId);
             if (options.WarmUp)
             {
                 var (tokens, took) = await WarmUp.RunAsync(loaded, stoppingToken);

@@ -22,6 +22,8 @@ internal static class PeftConfiguration
         ["--metrics-port"] = "Server:MetricsPort",
         ["--adapter-root"] = "Adapters:Roots:0",
         ["--adapter-store"] = "Adapters:StoreDirectory",
+        ["--data-root"] = "Training:DataRoot",
+        ["--jobs-dir"] = "Training:JobsDirectory",
     };
 
     public static void AddPeftSources(this ConfigurationManager configuration, string[] args)
@@ -37,6 +39,7 @@ internal static class PeftConfiguration
         Section<ModelOptions, ModelOptionsValidator>(services, configuration, ModelOptions.Section);
         Section<AdapterOptions, AdapterOptionsValidator>(services, configuration, AdapterOptions.Section);
         Section<EngineOptions, EngineOptionsValidator>(services, configuration, EngineOptionsValidator.Section);
+        Section<TrainingOptions, TrainingOptionsValidator>(services, configuration, TrainingOptions.Section);
         services.AddOptions<HostOptions>().Configure<IOptions<ServerOptions>>((host, server) =>
             host.ShutdownTimeout = server.Value.DrainTimeout + TimeSpan.FromSeconds(5));
         return services;
