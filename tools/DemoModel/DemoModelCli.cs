@@ -5,7 +5,8 @@ namespace Peft.Tools.DemoModel;
 
 /// <summary>
 /// The <c>demo-model</c> command tree; each command lives in Commands/. The steps run in this order, each reading the
-/// previous one's output: <c>corpus</c> → <c>tokenizer</c> → <c>pretrain</c>; <c>task</c> is independent.
+/// previous one's output: <c>corpus</c> → <c>tokenizer</c> → <c>pretrain</c>; <c>task</c> is independent; <c>sample</c> and
+/// <c>score</c> read a finished model directory.
 /// See docs/demo-model.md.
 /// </summary>
 internal static class DemoModelCli
@@ -16,10 +17,12 @@ internal static class DemoModelCli
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
-        var root = new RootCommand("Makes the bundled demo model's inputs: corpus, tokenizer, demo fine-tuning task.");
+        var root = new RootCommand("Makes the bundled demo model: corpus, tokenizer, pretrained model, demo fine-tuning task.");
         root.Subcommands.Add(CorpusCommand.Create(output));
         root.Subcommands.Add(TokenizerCommand.Create(output));
-        // pretrain (corpus + tokenizer.json -> models/demo/) is added here once the runtime's Llama model code exists.
+        root.Subcommands.Add(PretrainCommand.Create(output));
+        root.Subcommands.Add(SampleCommand.Create(output));
+        root.Subcommands.Add(ScoreCommand.Create(output));
         root.Subcommands.Add(TaskCommand.Create(output));
 
         var parse = root.Parse(args);
