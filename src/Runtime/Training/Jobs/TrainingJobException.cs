@@ -6,6 +6,7 @@ public enum TrainingJobError
     NotFound,
     AlreadyExists,
     FailedPrecondition,
+    ResourceExhausted,
 }
 
 /// <summary>A training request the server will not run; the message names the problem (line numbers for data).</summary>

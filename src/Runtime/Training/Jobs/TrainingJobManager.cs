@@ -73,6 +73,9 @@ public sealed partial class TrainingJobManager : IEngineBackgroundWork, IDisposa
         return job.Snapshot();
     }
 
+    /// <summary>Largest dataset accepted (uploads stop receiving past it).</summary>
+    public long MaxDatasetBytes => _options.MaxDatasetBytes;
+
     /// <summary>Reads a dataset by path under the configured data root.</summary>
     public byte[] ReadDataFile(string path)
     {
@@ -88,7 +91,7 @@ public sealed partial class TrainingJobManager : IEngineBackgroundWork, IDisposa
             throw new TrainingJobException(TrainingJobError.InvalidArgument, $"dataset '{path}' resolves outside the data root");
         long length = new FileInfo(real).Length;
         if (length > _options.MaxDatasetBytes)
-            throw new TrainingJobException(TrainingJobError.InvalidArgument, $"dataset '{path}' has {length} bytes, over the {_options.MaxDatasetBytes}-byte limit");
+            throw new TrainingJobException(TrainingJobError.ResourceExhausted, $"dataset '{path}' has {length} bytes, over the {_options.MaxDatasetBytes}-byte limit");
         return File.ReadAllBytes(real);
     }
 
@@ -185,7 +188,7 @@ public sealed partial class TrainingJobManager : IEngineBackgroundWork, IDisposa
     private (IReadOnlyList<TrainingExample> Train, IReadOnlyList<TrainingExample> Eval) Parse(TrainingJobSpec spec, byte[] train, byte[]? eval)
     {
         if (train.LongLength > _options.MaxDatasetBytes || eval?.LongLength > _options.MaxDatasetBytes)
-            throw new TrainingJobException(TrainingJobError.InvalidArgument, $"a dataset is over the {_options.MaxDatasetBytes}-byte limit");
+            throw new TrainingJobException(TrainingJobError.ResourceExhausted, $"a dataset is over the {_options.MaxDatasetBytes}-byte limit");
         try
         {
             var trainExamples = JsonlDataset.Read(new MemoryStream(train), _tokenizer!, spec.Dataset, "training data");
