@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Peft.Runtime.Engine.Batching;
 using Peft.Runtime.Engine.Sampling;
 using Peft.Runtime.Engine.Scheduling;
+using Peft.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,6 +16,8 @@ public sealed partial class InferenceEngine
 
     private void Run()
     {
+        // Before this thread's first parallel op, so the libtorch workers it starts inherit the setting too.
+        FloatingPoint.FlushDenormals();
         try
         {
             while (true)
