@@ -70,12 +70,24 @@ public sealed class AdapterBatch : IForwardHooks, IDisposable
             var delta = bPool.index_select(0, plan.DecodeSlots!).bmm(shrunk).squeeze(-1);          // [n, out]
             return output.index_add_(0, plan.DecodeRows, delta, 1);
         }
-        foreach (var (slot, rows) in plan.DecodeGroups!)
-        {
-            var delta = input.index_select(0, rows).matmul(aPool[slot].t()).matmul(bPool[slot].t());
-            output.index_add_(0, rows, delta, 1);
-        }
-        return output;
+        return Grouped(plan.Groups!, input, output, aPool, bPool);
+    }
+
+    /// <summary>
+    /// Semantics (SGMV): rows grouped by slot, U distinct slots, at most m rows each (shorter groups padded with any row):
+    ///   A_u = A_pool[slots], B_u = B_pool[slots]      (a view when the slots form a range: no copy at all)
+    ///   X   = x[padded rows] as [U, m, in];  Y = (X · A_uᵀ) · B_uᵀ as [U, m, out]
+    ///   output[row] += Y[its group, its position] for the real rows only.
+    /// Each adapter's weights are read once however many rows use it, in a fixed number of ops per site.
+    /// </summary>
+    private static Tensor Grouped(GroupPlan g, Tensor input, Tensor output, Tensor aPool, Tensor bPool)
+    {
+        var a = g.FirstSlot >= 0 ? aPool.narrow(0, g.FirstSlot, g.Groups) : aPool.index_select(0, g.Slots!);   // [U, r, in]
+        var b = g.FirstSlot >= 0 ? bPool.narrow(0, g.FirstSlot, g.Groups) : bPool.index_select(0, g.Slots!);   // [U, out, r]
+        var x = input.index_select(0, g.PaddedRows).view(g.Groups, g.Width, -1);                                // [U, m, in]
+        var y = x.bmm(a.transpose(1, 2)).bmm(b.transpose(1, 2)).view(g.Groups * g.Width, -1);                   // [U·m, out]
+        if (g.Valid is not null) y = y.index_select(0, g.Valid);
+        return output.index_add_(0, g.Rows, y, 1);
     }
 
     /// <summary>The segments that target a site; sites targeted by the same segments share one plan.</summary>
@@ -92,12 +104,30 @@ public sealed class AdapterBatch : IForwardHooks, IDisposable
         {
             plan.DecodeRows = Index(decode.Select(s => (long)s.Row));
             plan.DecodeSlots = Index(decode.Select(s => (long)s.Slot));
-            plan.DecodeGroups = decode.GroupBy(s => s.Slot)
-                .Select(g => (g.Key, Index(g.Select(s => (long)s.Row))))
-                .ToArray();
+            plan.Groups = GroupPlanFor(decode);
         }
         _plans[key] = plan;
         return plan;
+    }
+
+    private GroupPlan GroupPlanFor(LoraSegment[] decode)
+    {
+        var groups = decode.GroupBy(s => s.Slot).OrderBy(g => g.Key).Select(g => g.Select(s => s.Row).ToArray()).ToArray();
+        var slots = decode.Select(s => s.Slot).Distinct().Order().ToArray();
+        int width = groups.Max(g => g.Length);
+        bool range = slots[^1] - slots[0] == slots.Length - 1;
+        var padded = groups.SelectMany(g => Enumerable.Range(0, width).Select(j => (long)g[Math.Min(j, g.Length - 1)]));
+        var valid = groups.SelectMany((g, i) => Enumerable.Range(0, g.Length).Select(j => (long)(i * width + j))).ToArray();
+        return new GroupPlan
+        {
+            Groups = groups.Length,
+            Width = width,
+            FirstSlot = range ? slots[0] : -1,
+            Slots = range ? null : Index(slots.Select(s => (long)s)),
+            PaddedRows = Index(padded),
+            Valid = valid.Length == groups.Length * width ? null : Index(valid),
+            Rows = Index(groups.SelectMany(g => g).Select(r => (long)r)),
+        };
     }
 
     private Tensor Index(IEnumerable<long> values)
@@ -118,6 +148,17 @@ public sealed class AdapterBatch : IForwardHooks, IDisposable
         public LoraSegment[] Prefill = [];
         public Tensor? DecodeRows;                        // [n]
         public Tensor? DecodeSlots;                       // [n]
-        public (int Slot, Tensor Rows)[]? DecodeGroups;   // per distinct slot: its rows
+        public GroupPlan? Groups;
+    }
+
+    private sealed class GroupPlan
+    {
+        public int Groups;                 // U: distinct slots
+        public int Width;                  // m: rows of the largest group
+        public int FirstSlot;              // the slots are FirstSlot .. FirstSlot+U-1, or -1
+        public Tensor? Slots;              // [U] when they are not a range
+        public Tensor PaddedRows = null!;  // [U·m] input rows, groups padded by repeating their last row
+        public Tensor? Valid;              // [n] positions of real rows in [U·m], null when nothing is padding
+        public Tensor Rows = null!;        // [n] output row of each real position, in the same order
     }
 }

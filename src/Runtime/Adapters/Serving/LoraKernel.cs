@@ -7,6 +7,7 @@ public enum LoraKernel
     /// <summary>BGMV: gather each row's A and B from the pools and run two batched matmuls for all rows at once.</summary>
     Gather,
 
-    /// <summary>SGMV: group rows by slot and run one matmul pair per distinct adapter on views of the pools.</summary>
+    /// <summary>SGMV: group rows by slot and run two batched matmuls over the distinct adapters, reading each adapter's
+    /// weights once (straight from the pool when the slots in use form a range).</summary>
     Segment,
 }
