@@ -22,6 +22,12 @@ public static class Fixtures
     /// </summary>
     public static string LlamaWithTokenizer => TokenizedLlama.Value;
 
+    /// <summary>models/demo: the bundled demo model (Llama architecture, its own byte-level BPE tokenizer).</summary>
+    public static string DemoModel => Path.Combine(RepositoryRoot, "models", "demo");
+
+    /// <summary>datasets/demo-task: the demo fine-tuning task (train.jsonl, heldout.jsonl).</summary>
+    public static string DemoTask(string file) => Path.Combine(RepositoryRoot, "datasets", "demo-task", file);
+
     /// <summary>A fresh temporary directory, removed by the caller.</summary>
     public static string TempDirectory(string prefix)
     {

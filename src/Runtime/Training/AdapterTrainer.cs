@@ -108,6 +108,13 @@ public sealed partial class AdapterTrainer : IDisposable
         }
     }
 
+    /// <summary>
+    /// The validation loss before any training, as a step-0 progress point (its training loss is NaN: nothing was
+    /// trained); null without validation data. For LoRA, whose B starts at zero, this is the base model's loss.
+    /// </summary>
+    public TrainingProgress? Baseline() =>
+        _eval.Count == 0 ? null : new TrainingProgress(0, TotalSteps, 0, double.NaN, Evaluate(), _schedule.At(0), 0, TimeSpan.Zero);
+
     /// <summary>Mean loss per target token over the validation split (no grad, no dropout).</summary>
     public double Evaluate() => MeanLoss(_eval);
 

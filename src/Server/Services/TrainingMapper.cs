@@ -30,7 +30,7 @@ internal static class TrainingMapper
             ValidationFraction = request.ValidationFraction,
             Dataset = new DatasetOptions
             {
-                MaxSequenceLength = request.MaxSequenceLength == 0 ? 256 : (int)Math.Min(request.MaxSequenceLength, int.MaxValue),
+                MaxSequenceLength = (int)Math.Min(request.MaxSequenceLength, int.MaxValue),
                 OverLong = request.OverLong == Protos.V1.OverLongPolicy.Truncate ? Runtime.Training.Datasets.OverLongPolicy.Truncate : Runtime.Training.Datasets.OverLongPolicy.Reject,
             },
             Trainer = new TrainerOptions

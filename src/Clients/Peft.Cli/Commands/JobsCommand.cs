@@ -33,7 +33,7 @@ internal static class JobsCommand
             }
             if (e.Progress is { } p)
             {
-                losses.Add(p.Loss);
+                if (p.Step > 0) losses.Add(p.Loss);
                 await error.WriteAsync($"\r{ProgressLine.Render(p)}");
             }
         }
@@ -96,7 +96,7 @@ internal static class JobsCommand
                 $"created:   {job.CreatedAt?.ToDateTimeOffset():u}",
                 $"finished:  {(job.FinishedAt is { } f ? $"{f.ToDateTimeOffset():u}" : "-")}"));
             if (job.History.Count > 1)
-                await output.WriteLineAsync($"loss:      {ProgressLine.Curve(job.History.Select(h => h.Loss).ToList(), 60)}");
+                await output.WriteLineAsync($"loss:      {ProgressLine.Curve(job.History.Where(h => h.Step > 0).Select(h => h.Loss).ToList(), 60)}");
             return ExitCodes.Ok;
         });
         return command;
@@ -149,6 +149,7 @@ internal static class ProgressLine
         double done = p.TotalSteps == 0 ? 0 : (double)p.Step / p.TotalSteps;
         int filled = (int)Math.Round(done * width);
         string eval = p.HasEvalLoss ? $" eval {p.EvalLoss:F4}" : "";
+        if (p.Step == 0) return $"[{new string('-', width)}] step 0/{p.TotalSteps}{eval} (before training)";
         return $"[{new string('#', filled)}{new string('-', width - filled)}] step {p.Step}/{p.TotalSteps} loss {p.Loss:F4}{eval} lr {p.LearningRate:G3} " +
             $"{p.TokensPerSecond:F0} tok/s ETA {TimeSpan.FromSeconds(Math.Round(p.EtaSeconds)):g}";
     }

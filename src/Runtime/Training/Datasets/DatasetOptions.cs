@@ -12,7 +12,8 @@ public enum OverLongPolicy
 
 public sealed record DatasetOptions
 {
-    /// <summary>Tokens per example including BOS/EOS and (for prompt learning) not counting virtual tokens.</summary>
+    /// <summary>Tokens per example including BOS/EOS and (for prompt learning) not counting virtual tokens.
+    /// 0 (for a job): 256, or what the model's context leaves next to the virtual tokens.</summary>
     public int MaxSequenceLength { get; init; } = 256;
 
     public OverLongPolicy OverLong { get; init; } = OverLongPolicy.Reject;

@@ -59,10 +59,12 @@ public sealed partial class TrainingJobManager
                 var adapter = CreateAdapter(job.Spec.Method, _model, _tokenizer);
                 var trainer = new AdapterTrainer(_model, adapter, train, eval, job.Spec.Trainer);
                 string checkpoint = Path.Combine(job.Directory, CheckpointDirectory);
-                if (Directory.Exists(checkpoint)) trainer.LoadCheckpoint(checkpoint);
+                bool resumed = Directory.Exists(checkpoint);
+                if (resumed) trainer.LoadCheckpoint(checkpoint);
                 _active = new ActiveJob(job, adapter, trainer);
                 job.MoveTo(TrainingJobState.Running, _time.GetUtcNow());
                 Save(job);
+                if (!resumed && trainer.Baseline() is { } baseline) job.Report(baseline);
                 return true;
             }
             catch (Exception e) when (e is TrainingJobException or IOException or ArgumentException or InvalidDataException)

@@ -56,6 +56,7 @@ public sealed partial class TrainingJobManager : IEngineBackgroundWork, IDisposa
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(train);
+        spec = WithDefaults(spec);
         Validate(spec);
         // Parsed here only to refuse bad data now, with line numbers; the engine thread parses the stored copy again.
         await Task.Run(() => Parse(spec, train, eval), cancellationToken);
@@ -130,6 +131,12 @@ public sealed partial class TrainingJobManager : IEngineBackgroundWork, IDisposa
         _notify?.Invoke();
         return List().Where(j => j.State == TrainingJobState.Queued).ToArray();
     }
+
+    /// <summary>A max_sequence_length of 0 means: what fits, up to 256 (the model's positions less virtual tokens).</summary>
+    private TrainingJobSpec WithDefaults(TrainingJobSpec spec) => spec.Dataset.MaxSequenceLength != 0 ? spec : spec with
+    {
+        Dataset = spec.Dataset with { MaxSequenceLength = Math.Min(256, _model.Config.MaxPositionEmbeddings - Math.Max(0, VirtualTokens(spec.Method))) },
+    };
 
     private void Validate(TrainingJobSpec spec)
     {
