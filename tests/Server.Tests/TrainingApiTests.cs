@@ -53,7 +53,8 @@ public sealed class TrainingApiTests(TrainingServer fixture) : IClassFixture<Tra
             last = e.Job;
         }
         Assert.Equal(TrainingJobState.Succeeded, last!.State);
-        Assert.Equal(Enumerable.Range(1, 12).Select(i => (uint)i), steps.Select(s => s.Step));
+        Assert.Equal(Enumerable.Range(0, 13).Select(i => (uint)i), steps.Select(s => s.Step));
+        Assert.True(double.IsNaN(steps[0].Loss) && steps[0].HasEvalLoss);
         Assert.All(steps, s => Assert.Equal(12u, s.TotalSteps));
         Assert.True(steps.Last().HasEvalLoss);
 
@@ -63,7 +64,7 @@ public sealed class TrainingApiTests(TrainingServer fixture) : IClassFixture<Tra
         Assert.Equal(adapter.Version, generated.AdapterVersion);
 
         var shown = await fixture.Client.GetTrainingJobAsync(job.JobId);
-        Assert.Equal(12, shown.History.Count);
+        Assert.Equal(13, shown.History.Count);
         Assert.Contains(await fixture.Client.ListTrainingJobsAsync(), j => j.JobId == job.JobId && j.State == TrainingJobState.Succeeded);
     }
 

@@ -63,8 +63,9 @@ public sealed class TrainingJobTests : IAsyncDisposable
 
         Assert.Equal(TrainingJobState.Succeeded, done.State);
         var history = job.History();
-        Assert.Equal(Enumerable.Range(1, 20), history.Select(p => p.Step));
-        Assert.True(history[^1].EvalLoss < history[4].EvalLoss, $"eval loss {history[4].EvalLoss} → {history[^1].EvalLoss}");
+        Assert.Equal(Enumerable.Range(0, 21), history.Select(p => p.Step));
+        Assert.True(double.IsNaN(history[0].Loss));   // step 0: the validation loss before training
+        Assert.True(history[^1].EvalLoss < history[0].EvalLoss, $"eval loss {history[0].EvalLoss} → {history[^1].EvalLoss}");
         var version = _harness.Registry.Get("trained");
         Assert.Equal(done.AdapterVersion, version.ContentHash);
         Assert.Equal("LORA", version.Facts.PeftType);
