@@ -11,6 +11,7 @@ namespace Peft.Runtime.Engine;
 /// <summary>The engine thread: the only code that touches the model, the cache and the slots.</summary>
 public sealed partial class InferenceEngine
 {
+    private float[] _logits = [];
     private TimeSpan _servingSinceBackground;
     private TimeSpan _lastBackgroundUnit;
 
@@ -86,14 +87,14 @@ public sealed partial class InferenceEngine
     private void Step(StepPlan plan)
     {
         _metrics.Step(plan.Chunks.Count);
-        float[][] rows;
+        int vocab;
         using (var scope = NewDisposeScope())
         {
             var chunks = plan.Chunks.Select(c => new SequenceChunk(c.Sequence.Kv!, c.Sequence.NextChunk(c.Count), c.Sequence.Binding)).ToArray();
             try
             {
                 using var step = new StepBatch(chunks, _cache, _pool, _options.LoraKernel, _model.Device);
-                rows = Rows(step.Run(_model));
+                vocab = CopyLogits(step.Run(_model));
             }
             catch (Exception e) when (e is ExternalException or InvalidOperationException or ArgumentException or OutOfMemoryException)
             {
@@ -107,22 +108,25 @@ public sealed partial class InferenceEngine
         {
             var (sequence, count) = plan.Chunks[i];
             if (sequence.Computed <= sequence.VirtualTokens + sequence.PromptLength) _metrics.PromptTokens(sequence, count);
-            if (sequence.Pending == 0) Sample(sequence, rows[i], now);
+            if (sequence.Pending == 0) Sample(sequence, _logits.AsSpan(i * vocab, vocab), now);
         }
     }
 
-    /// <summary>The logits as one float array per row, read straight from the CPU copy's storage.</summary>
-    private static float[][] Rows(Tensor logits)
+    /// <summary>
+    /// Copies the step's logits [rows, vocab] into the engine's reusable buffer (grown, never shrunk): a fresh array per
+    /// row and step would put megabytes a step on the large-object heap and wake the collector all the time.
+    /// </summary>
+    /// <returns>The vocabulary size (row stride in the buffer).</returns>
+    private int CopyLogits(Tensor logits)
     {
         using var cpu = logits.cpu().contiguous();
-        int rows = (int)cpu.shape[0], vocab = (int)cpu.shape[1];
-        var span = MemoryMarshal.Cast<byte, float>(cpu.bytes);
-        var result = new float[rows][];
-        for (int r = 0; r < rows; r++) result[r] = span.Slice(r * vocab, vocab).ToArray();
-        return result;
+        var values = MemoryMarshal.Cast<byte, float>(cpu.bytes);
+        if (_logits.Length < values.Length) _logits = new float[values.Length];
+        values.CopyTo(_logits);
+        return (int)cpu.shape[1];
     }
 
-    private void Sample(Sequence sequence, float[] logits, DateTimeOffset now)
+    private void Sample(Sequence sequence, ReadOnlySpan<float> logits, DateTimeOffset now)
     {
         var choice = sequence.Sampler.Sample(logits);
         sequence.Sampler.Accept(choice.TokenId);

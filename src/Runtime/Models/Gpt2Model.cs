@@ -1,6 +1,7 @@
 using Peft.Runtime.Models.Attention;
 using Peft.Runtime.Models.Config;
 using Peft.Runtime.Models.Layers;
+using Peft.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -66,7 +67,7 @@ internal sealed class Gpt2Model : CausalLM
     {
         // Virtual tokens replace token embeddings only; they still get their position rows, as in PEFT.
         var h = hooks.TransformEmbeddings(EmbedTokens(batch.TokenIds))
-            .add(_positionEmbedding.index_select(0, batch.Positions));
+            .add(_positionEmbedding.index_select(0, batch.Positions), Scalars.One);
         foreach (var block in _blocks)
         {
             var input = h;
@@ -86,11 +87,11 @@ internal sealed class Gpt2Model : CausalLM
             qkv[0].view(tokens, c.NumHeads, c.HeadDim),
             qkv[1].view(tokens, c.NumHeads, c.HeadDim),
             qkv[2].view(tokens, c.NumHeads, c.HeadDim));
-        h = h.add(Linear(b.Output, attended, hooks));
+        h = h.add(Linear(b.Output, attended, hooks), Scalars.One);
 
         x = Norms.Layer(h, b.Norm2Weight, b.Norm2Bias, c.NormEps);
         var up = nn.functional.gelu(Linear(b.Up, x, hooks), TorchSharp.Modules.GELU.Approximate.tanh);
-        return h.add(Linear(b.Down, up, hooks));
+        return h.add(Linear(b.Down, up, hooks), Scalars.One);
     }
 
     protected override Tensor Head(Tensor hidden) =>

@@ -1,6 +1,7 @@
 using Peft.Runtime.Models.Attention;
 using Peft.Runtime.Models.Config;
 using Peft.Runtime.Models.Layers;
+using Peft.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -90,11 +91,11 @@ internal sealed class LlamaModel : CausalLM
         q = RotaryEmbedding.Apply(q, cos, sin);
         k = RotaryEmbedding.Apply(k, cos, sin);
         var attended = attention.Attend(b.Q.Layer, q, k, v);
-        h = h.add(Linear(b.O, attended, hooks));
+        h = h.add(Linear(b.O, attended, hooks), Scalars.One);
 
         x = Norms.Rms(h, b.PostNorm, c.NormEps);
         var gated = nn.functional.silu(Linear(b.Gate, x, hooks)).mul_(Linear(b.Up, x, hooks));
-        return h.add(Linear(b.Down, gated, hooks));
+        return h.add(Linear(b.Down, gated, hooks), Scalars.One);
     }
 
     protected override Tensor Head(Tensor hidden) =>

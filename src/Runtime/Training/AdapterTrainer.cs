@@ -82,7 +82,7 @@ public sealed partial class AdapterTrainer : IDisposable
                 Adapter.Training = true;
                 var examples = NextMicroBatch();
                 var loss = Loss(examples, out long lossTokens);
-                loss.div(_options.GradientAccumulation).backward();
+                using (var accumulation = ((double)_options.GradientAccumulation).ToScalar()) loss.div(accumulation).backward();
                 _lossSum += loss.item<float>() * lossTokens;
                 _lossTokens += lossTokens;
                 _tokensProcessed += examples.Sum(e => e.Length + Adapter.VirtualRows);

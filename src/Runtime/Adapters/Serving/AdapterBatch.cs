@@ -1,4 +1,5 @@
 using Peft.Runtime.Models;
+using Peft.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -60,7 +61,7 @@ public sealed class AdapterBatch : IForwardHooks, IDisposable
         {
             var x = input.narrow(0, s.Row, s.Length);
             var delta = x.matmul(aPool[s.Slot].t()).matmul(bPool[s.Slot].t());
-            output.narrow(0, s.Row, s.Length).add_(delta);
+            output.narrow(0, s.Row, s.Length).add_(delta, Scalars.One);
         }
         if (plan.DecodeRows is null) return output;
         if (_kernel == LoraKernel.Gather)
@@ -68,7 +69,7 @@ public sealed class AdapterBatch : IForwardHooks, IDisposable
             var xs = input.index_select(0, plan.DecodeRows).unsqueeze(-1);                       // [n, in, 1]
             var shrunk = aPool.index_select(0, plan.DecodeSlots!).bmm(xs);                         // [n, r, 1]
             var delta = bPool.index_select(0, plan.DecodeSlots!).bmm(shrunk).squeeze(-1);          // [n, out]
-            return output.index_add_(0, plan.DecodeRows, delta, 1);
+            return output.index_add_(0, plan.DecodeRows, delta, Scalars.One);
         }
         return Grouped(plan.Groups!, input, output, aPool, bPool);
     }
@@ -87,7 +88,7 @@ public sealed class AdapterBatch : IForwardHooks, IDisposable
         var x = input.index_select(0, g.PaddedRows).view(g.Groups, g.Width, -1);                                // [U, m, in]
         var y = x.bmm(a.transpose(1, 2)).bmm(b.transpose(1, 2)).view(g.Groups * g.Width, -1);                   // [U·m, out]
         if (g.Valid is not null) y = y.index_select(0, g.Valid);
-        return output.index_add_(0, g.Rows, y, 1);
+        return output.index_add_(0, g.Rows, y, Scalars.One);
     }
 
     /// <summary>The segments that target a site; sites targeted by the same segments share one plan.</summary>

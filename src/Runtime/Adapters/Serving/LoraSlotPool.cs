@@ -71,7 +71,8 @@ public sealed class LoraSlotPool : IDisposable
         {
             int site = module.Site.Index;
             _a[site]![slot].narrow(0, 0, module.Rank).copy_(module.A);
-            _b[site]![slot].narrow(1, 0, module.Rank).copy_(module.B.to(ScalarType.Float32).mul(module.Scaling).to(module.B.dtype));
+            using var scaling = module.Scaling.ToScalar();
+            _b[site]![slot].narrow(1, 0, module.Rank).copy_(module.B.to(ScalarType.Float32).mul(scaling).to(module.B.dtype));
             _targets[slot][site] = true;
         }
     }

@@ -22,18 +22,21 @@ internal sealed class Candidates
     /// </summary>
     public static Candidates Select(ReadOnlySpan<float> scores, int topK, float topP, float minP)
     {
+        // One heap per thread, reused: a fresh one per token would allocate vocabulary-sized arrays every step.
+        var heap = Heap ??= new PriorityQueue<int, double>();
+        heap.Clear();
         float max = float.NegativeInfinity;
         foreach (float s in scores) max = Math.Max(max, s);
 
-        var all = new (int, double)[scores.Length];
         double mass = 0;
+        var probabilities = Probabilities is { } buffer && buffer.Length >= scores.Length ? buffer : (Probabilities = new double[scores.Length]);
         for (int i = 0; i < scores.Length; i++)
         {
             double p = Math.Exp(scores[i] - max);
-            all[i] = (i, p);
+            probabilities[i] = p;
             mass += p;
         }
-        var heap = new PriorityQueue<int, double>(all.Select(e => (e.Item1, -e.Item2)));
+        heap.EnqueueRange(Enumerable.Range(0, scores.Length).Select(i => (i, -probabilities[i])));
         int limit = topK > 0 ? Math.Min(topK, scores.Length) : scores.Length;
 
         if (limit < scores.Length)
@@ -47,7 +50,8 @@ internal sealed class Candidates
                 topItems.Add((id, -negative));
                 mass += -negative;
             }
-            heap = new PriorityQueue<int, double>(topItems.Select(e => (e.Item1, -e.Item2)));
+            heap.Clear();
+            heap.EnqueueRange(topItems.Select(e => (e.Item1, -e.Item2)));
         }
 
         var kept = new List<(int TokenId, double P)>();
@@ -62,4 +66,10 @@ internal sealed class Candidates
         }
         return new Candidates(kept, keptMass);
     }
+
+    [ThreadStatic]
+    private static PriorityQueue<int, double>? Heap;
+
+    [ThreadStatic]
+    private static double[]? Probabilities;
 }

@@ -1,3 +1,4 @@
+using Peft.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -27,12 +28,12 @@ internal static class AttentionMath
         var qg = q.view(l, hkv, g, d).permute(1, 2, 0, 3);          // [Hkv, G, L, D]
         var kt = k.permute(1, 2, 0).unsqueeze(1);                    // [Hkv, 1, D, C]
         var vg = v.permute(1, 0, 2).unsqueeze(1);                    // [Hkv, 1, C, D]
-        var scores = qg.matmul(kt).mul_(1.0 / Math.Sqrt(d));         // [Hkv, G, L, C]
+        var scores = qg.matmul(kt).mul_(Scalars.Of(1.0 / Math.Sqrt(d)));   // [Hkv, G, L, C]
         if (l > 1)
         {
             // Query i sees context entries 0 .. C-L+i: mask the strict upper band shifted by C-L.
             using var future = ones(l, c, ScalarType.Bool, device: q.device).triu_(c - l + 1);
-            scores = scores.masked_fill_(future, float.NegativeInfinity);
+            scores = scores.masked_fill_(future, Scalars.NegativeInfinity);
         }
         var weights = scores.softmax(-1, ScalarType.Float32).to(q.dtype);
         var output = weights.matmul(vg);                              // [Hkv, G, L, D]
@@ -56,8 +57,8 @@ internal static class AttentionMath
         var qg = q.view(b, hkv, g, d);                                // [B, Hkv, G, D]
         var kt = k.permute(0, 2, 3, 1);                               // [B, Hkv, D, C]
         var vg = v.permute(0, 2, 1, 3);                               // [B, Hkv, C, D]
-        var scores = qg.matmul(kt).mul_(1.0 / Math.Sqrt(d));          // [B, Hkv, G, C]
-        scores = scores.masked_fill_(padding.view(b, 1, 1, -1), float.NegativeInfinity);
+        var scores = qg.matmul(kt).mul_(Scalars.Of(1.0 / Math.Sqrt(d)));   // [B, Hkv, G, C]
+        scores = scores.masked_fill_(padding.view(b, 1, 1, -1), Scalars.NegativeInfinity);
         var weights = scores.softmax(-1, ScalarType.Float32).to(q.dtype);
         return weights.matmul(vg).reshape(b, h * d);
     }

@@ -1,3 +1,4 @@
+using Peft.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -9,8 +10,8 @@ internal static class Norms
     public static Tensor Rms(Tensor x, Tensor weight, double eps)
     {
         var x32 = x.to(ScalarType.Float32);
-        var variance = x32.pow(2).mean([-1], keepdim: true);
-        return weight.mul(x32.mul(variance.add(eps).rsqrt()).to(x.dtype));
+        var variance = x32.square().mean([-1], keepdim: true);
+        return weight.mul(x32.mul(variance.add_(Scalars.Of(eps)).rsqrt()).to(x.dtype));
     }
 
     public static Tensor Layer(Tensor x, Tensor weight, Tensor bias, double eps) =>

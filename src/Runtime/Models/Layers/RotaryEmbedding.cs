@@ -1,4 +1,5 @@
 using Peft.Runtime.Models.Config;
+using Peft.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -89,7 +90,7 @@ internal sealed class RotaryEmbedding : IDisposable
     {
         long half = x.shape[2] / 2;
         var rotated = cat([x.narrow(2, half, half).neg(), x.narrow(2, 0, half)], 2);
-        return x.mul(cos).add_(rotated.mul_(sin));
+        return x.mul(cos).add_(rotated.mul_(sin), Scalars.One);
     }
 
     public void Dispose() => _inverseFrequencies.Dispose();

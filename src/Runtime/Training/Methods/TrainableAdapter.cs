@@ -58,8 +58,15 @@ public abstract class TrainableAdapter : IForwardHooks, IDisposable
     }
 
     /// <summary>PyTorch's default Linear/Kaiming-uniform(a=√5) init: U(-1/√fan_in, 1/√fan_in).</summary>
-    protected static Tensor KaimingUniform(long rows, long fanIn, Device device) =>
-        rand(rows, fanIn, device: device).mul_(2).sub_(1).mul_(1.0 / Math.Sqrt(fanIn));
+    protected static Tensor KaimingUniform(long rows, long fanIn, Device device) => Uniform([rows, fanIn], 1.0 / Math.Sqrt(fanIn), device);
+
+    /// <summary>U(-bound, bound) of the given shape (Scalars held in <c>using</c>: see <see cref="Torch.Scalars"/>).</summary>
+    protected static Tensor Uniform(long[] shape, double bound, Device device)
+    {
+        using var two = 2.0.ToScalar();
+        using var scale = bound.ToScalar();
+        return rand(shape, device: device).mul_(two).sub_(Torch.Scalars.One).mul_(scale);
+    }
 
     /// <summary>Fields every PEFT config carries.</summary>
     protected JsonObject CommonConfig(string baseModelPath) => new()

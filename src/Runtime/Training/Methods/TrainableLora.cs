@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Peft.Runtime.Models;
+using Peft.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,6 +15,7 @@ public sealed class TrainableLora : TrainableAdapter
     private readonly LoraTrainingConfig _config;
     private readonly Dictionary<int, (Tensor A, Tensor B)> _modules = [];
     private readonly double _scaling;
+    private readonly Scalar _scalingScalar;
 
     public TrainableLora(CausalLM model, LoraTrainingConfig config) : base(model)
     {
@@ -25,6 +27,7 @@ public sealed class TrainableLora : TrainableAdapter
             throw new ArgumentException($"target modules {string.Join(", ", unknown)} are not linear layers of this model (it has {string.Join(", ", model.LinearSites.Select(s => s.Name).Distinct())})");
         TargetModules = [.. targets.Distinct().Order(StringComparer.Ordinal)];
         _scaling = config.UseRsLora ? config.Alpha / Math.Sqrt(config.Rank) : config.Alpha / config.Rank;
+        _scalingScalar = _scaling.ToScalar();
         using var scope = NewDisposeScope();
         foreach (var site in model.LinearSites.Where(s => TargetModules.Contains(s.Name)))
         {
@@ -42,7 +45,13 @@ public sealed class TrainableLora : TrainableAdapter
     {
         if (!_modules.TryGetValue(site.Index, out var m)) return output;
         var x = Training && _config.Dropout > 0 ? nn.functional.dropout(input, _config.Dropout, training: true) : input;
-        return output.add(x.matmul(m.A.t()).matmul(m.B.t()).mul(_scaling));
+        return output.add(x.matmul(m.A.t()).matmul(m.B.t()).mul(_scalingScalar), Scalars.One);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _scalingScalar.Dispose();
+        base.Dispose(disposing);
     }
 
     public override (JsonObject Config, IReadOnlyList<KeyValuePair<string, Tensor>> Tensors) Export()

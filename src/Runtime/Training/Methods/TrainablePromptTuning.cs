@@ -124,5 +124,5 @@ public sealed class TrainablePromptTuning : TrainableAdapter
     }
 
     private static Tensor BiasInit(long size, long fanIn, Device device) =>
-        rand(size, device: device).mul_(2).sub_(1).mul_(1.0 / Math.Sqrt(fanIn));
+        Uniform([size], 1.0 / Math.Sqrt(fanIn), device);
 }

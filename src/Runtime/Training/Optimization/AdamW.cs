@@ -115,14 +115,20 @@ public sealed class AdamW : IDisposable
         long t = ++_steps[i];
         double beta1 = Options.Beta1, beta2 = Options.Beta2;
 
-        p.mul_(1 - lr * Options.WeightDecay);
+        // Every Scalar is held by a using: TorchSharp hands only their native handles to the call (see Torch.Scalars).
+        using var decay = (1 - lr * Options.WeightDecay).ToScalar();
+        using var beta2Scalar = beta2.ToScalar();
+        using var oneMinusBeta2 = (1 - beta2).ToScalar();
+        p.mul_(decay);
         m.lerp_(grad, tensor(1 - beta1, p.dtype, p.device));
-        v.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
+        v.mul_(beta2Scalar).addcmul_(grad, grad, oneMinusBeta2);
 
         double biasCorrection1 = 1 - Math.Pow(beta1, t);
-        double biasCorrection2Sqrt = Math.Sqrt(1 - Math.Pow(beta2, t));
-        var denominator = v.sqrt().div_(biasCorrection2Sqrt).add_(Options.Epsilon);
-        p.addcdiv_(m, denominator, -(lr / biasCorrection1));
+        using var biasCorrection2Sqrt = Math.Sqrt(1 - Math.Pow(beta2, t)).ToScalar();
+        using var epsilon = Options.Epsilon.ToScalar();
+        using var stepSize = (-(lr / biasCorrection1)).ToScalar();
+        var denominator = v.sqrt().div_(biasCorrection2Sqrt).add_(epsilon);
+        p.addcdiv_(m, denominator, stepSize);
     }
 
     public void Dispose()

@@ -28,7 +28,9 @@ public static class GradientClipping
 
         var norms = grads.Select(g => linalg.vector_norm(g, 2)).ToArray();
         var total = linalg.vector_norm(stack(norms), 2);
-        var coefficient = total.add(1e-6).reciprocal().mul_(maxNorm).clamp_max_(1.0);
+        using var tiny = 1e-6.ToScalar();
+        using var max = maxNorm.ToScalar();
+        var coefficient = total.add(tiny).reciprocal().mul_(max).clamp_max_(Torch.Scalars.One);
         foreach (var g in grads) g.mul_(coefficient);
         return total.to(ScalarType.Float64).item<double>();
     }
