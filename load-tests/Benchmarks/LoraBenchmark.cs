@@ -1,0 +1,88 @@
+using Peft.LoadTests.Synthetic;
+using Peft.LoadTests.Targets;
+using Peft.LoadTests.Workload;
+using Peft.Runtime.Adapters.Lora;
+using Peft.Runtime.Adapters.Serving;
+using Peft.Runtime.Engine;
+using Peft.Runtime.Models;
+using TorchSharp;
+
+namespace Peft.LoadTests.Benchmarks;
+
+/// <summary>
+/// Issue 5's headline numbers: closed-loop decode throughput of the engine at batch 32 on the base model, with
+/// 32 distinct adapters in one batch, with one adapter for all, and served one adapter at a time; for each LoRA
+/// kernel, interleaved repetition by repetition so all scenarios see the same machine. Then where a decode step's
+/// time goes, and the many-adapter run (<see cref="ZipfBenchmark"/>).
+/// </summary>
+internal sealed class LoraBenchmark(CausalLM model, ModelShape shape, BenchCache cache, LoraSettings settings, TextWriter log)
+{
+    public async Task<(IReadOnlyList<ThroughputRun> Runs, IReadOnlyList<KernelSummary> Summary, IReadOnlyList<DecodeProfileRow> Profile)> RunAsync()
+    {
+        log.WriteLine($"writing/registering {settings.Adapters} rank-{settings.Rank} adapters");
+        using var adapters = await AdapterSet.CreateAsync(cache, model, shape, settings.Adapters, settings.Rank, torch.ScalarType.Float32, 4L << 30, log);
+        var runs = new List<ThroughputRun>();
+        var engines = settings.Kernels.ToDictionary(k => k, k => BenchEngine.Start(model, adapters.Registry, k, settings.Slots, settings.Requests * settings.PromptLength));
+        try
+        {
+            foreach (var (kernel, engine) in engines) await WarmUpAsync(engine, adapters, kernel);
+            for (int rep = 0; rep < settings.Repetitions; rep++)
+            {
+                log.WriteLine($"repetition {rep + 1}/{settings.Repetitions}");
+                var requests = Wave(rep);
+                var first = engines.First();
+                runs.Add(await RunAsync("base", "-", first.Value, adapters, requests, _ => null));
+                foreach (var (kernel, engine) in engines)
+                {
+                    runs.Add(await RunAsync("mixed", Name(kernel), engine, adapters, requests, r => adapters.Ids[r.AdapterRank % adapters.Ids.Count]));
+                    runs.Add(await RunAsync("single", Name(kernel), engine, adapters, requests, _ => adapters.Ids[0]));
+                }
+            }
+            for (int rep = 0; rep < settings.OneAtATimeRepetitions; rep++)
+            {
+                foreach (var (kernel, engine) in engines)
+                {
+                    await using var serial = new OneAdapterAtATimeTarget(new InProcessTarget(engine, adapters.Registry));
+                    runs.Add(await ClosedLoopWave.RunAsync("one-at-a-time", Name(kernel), serial, Wave(rep),
+                        r => adapters.Ids[r.AdapterRank % adapters.Ids.Count], settings.Concurrency, log));
+                }
+            }
+        }
+        finally
+        {
+            foreach (var engine in engines.Values) await engine.DisposeAsync();
+        }
+
+        log.WriteLine($"decode step profile (batch {settings.Requests}, context {settings.ProfileContext})");
+        var hosts = adapters.Ids.Select(id => (LoraAdapter)adapters.Registry.EnsureHost(adapters.Registry.Get(id)).Result).ToArray();
+        var profile = new DecodeProfile(model, hosts, settings.Requests, settings.ProfileContext, settings.ProfileSteps, log).Run();
+        return (runs, Summarize(runs), profile);
+    }
+
+    private KernelSummary[] Summarize(IReadOnlyList<ThroughputRun> runs)
+    {
+        double Median(string scenario, string kernel, Func<ThroughputRun, double> value) =>
+            Timing.Median(runs.Where(r => r.Scenario == scenario && r.Kernel == kernel).Select(value));
+        return settings.Kernels.Select(k => Name(k)).Select(k => new KernelSummary(k,
+            Median("base", "-", r => r.TokensPerSecond), Median("mixed", k, r => r.TokensPerSecond), Median("single", k, r => r.TokensPerSecond),
+            Median("one-at-a-time", k, r => r.TokensPerSecond), Median("base", "-", r => r.DecodeTokensPerSecond), Median("mixed", k, r => r.DecodeTokensPerSecond))).ToArray();
+    }
+
+    private async Task WarmUpAsync(InferenceEngine engine, AdapterSet adapters, LoraKernel kernel)
+    {
+        log.WriteLine($"warm-up ({Name(kernel)}): every adapter into its slot, one short wave each of base and mixed");
+        var requests = ClosedLoopWave.Requests(settings.Requests, settings.PromptLength, 4, model.Config.VocabSize, 999);
+        var target = new InProcessTarget(engine, adapters.Registry);
+        await ClosedLoopRunner.RunAsync(target, requests, r => adapters.Ids[r.AdapterRank % adapters.Ids.Count], settings.Concurrency);
+        await ClosedLoopRunner.RunAsync(target, requests, _ => null, settings.Concurrency);
+    }
+
+    private Task<ThroughputRun> RunAsync(string scenario, string kernel, InferenceEngine engine, AdapterSet adapters, IReadOnlyList<RequestSpec> requests,
+        Func<RequestSpec, string?> adapterOf) =>
+        ClosedLoopWave.RunAsync(scenario, kernel, new InProcessTarget(engine, adapters.Registry), requests, adapterOf, settings.Concurrency, log);
+
+    private IReadOnlyList<RequestSpec> Wave(int rep) =>
+        ClosedLoopWave.Requests(settings.Requests, settings.PromptLength, settings.NewTokens, model.Config.VocabSize, settings.Seed + rep);
+
+    public static string Name(LoraKernel kernel) => kernel.ToString().ToLowerInvariant();
+}
