@@ -27,7 +27,7 @@ internal static class ClosedLoopWave
         var run = ThroughputRun.Of(scenario, kernel, records);
         log.WriteLine($"  {scenario,-22} {kernel,-8} {run.TokensPerSecond,7:0.0} tokens/s (decode {run.DecodeTokensPerSecond:0.0}), " +
             $"{run.Seconds:0.0} s, ttft p50 {run.TtftP50 * 1e3:0} ms, tpot p50 {run.TpotP50 * 1e3:0} ms" +
-            (run.Failed > 0 ? $", {run.Failed} FAILED: {string.Join(", ", records.Where(r => !r.IsOk).Select(r => r.Status).Distinct())}" : ""));
+            (run.Failed > 0 ? $", {run.Failed} FAILED: {string.Join("; ", records.Where(r => !r.IsOk).Select(r => $"{r.Status}: {r.Error}").Distinct())}" : ""));
         return run;
     }
 }

@@ -18,6 +18,16 @@ internal sealed record LoraReport
 internal sealed record KernelSummary(string Kernel, double BaseTokensPerSecond, double MixedTokensPerSecond, double SingleTokensPerSecond,
     double OneAtATimeTokensPerSecond, double BaseDecodeTokensPerSecond, double MixedDecodeTokensPerSecond)
 {
+    /// <summary>mixed/base within each repetition (runs of a repetition are minutes apart at most).</summary>
+    public IReadOnlyList<double> MixedOverBaseByRepetition { get; init; } = [];
+
+    /// <summary>single/base within each repetition.</summary>
+    public IReadOnlyList<double> SingleOverBaseByRepetition { get; init; } = [];
+
+    /// <summary>Median of the per-repetition mixed/base ratios: less sensitive to a busy machine than the ratio of medians.</summary>
+    public double MixedOverBasePaired => Timing.Median(MixedOverBaseByRepetition);
+
+
     public double MixedOverBase => MixedTokensPerSecond / BaseTokensPerSecond;
     public double MixedOverOneAtATime => MixedTokensPerSecond / OneAtATimeTokensPerSecond;
     public double SingleOverBase => SingleTokensPerSecond / BaseTokensPerSecond;

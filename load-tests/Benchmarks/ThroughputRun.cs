@@ -10,6 +10,12 @@ namespace Peft.LoadTests.Benchmarks;
 internal sealed record ThroughputRun(string Scenario, string Kernel, int Requests, int Failed, int OutputTokens, double Seconds,
     double TokensPerSecond, double DecodeTokensPerSecond, double TtftP50, double TpotP50)
 {
+    /// <summary>Which interleaved repetition this run belongs to (runs of one repetition ran back to back).</summary>
+    public int Repetition { get; init; }
+
+    /// <summary>The first failure's status and message, when a request failed (the run is then left out of medians).</summary>
+    public string? Error { get; init; }
+
     public static ThroughputRun Of(string scenario, string kernel, IReadOnlyList<RequestRecord> records)
     {
         ArgumentNullException.ThrowIfNull(records);
@@ -20,6 +26,9 @@ internal sealed record ThroughputRun(string Scenario, string Kernel, int Request
         return new ThroughputRun(scenario, kernel, records.Count, records.Count - ok.Length, tokens, seconds, tokens / seconds,
             ok.Sum(r => Math.Max(0, r.OutputTokens - 1)) / decodeSeconds,
             new Percentiles(ok.Select(r => r.Ttft).OfType<double>()).At(50),
-            new Percentiles(ok.Select(r => r.Tpot).OfType<double>()).At(50));
+            new Percentiles(ok.Select(r => r.Tpot).OfType<double>()).At(50))
+        {
+            Error = records.FirstOrDefault(r => !r.IsOk) is { } failed ? $"{failed.Status}: {failed.Error}" : null,
+        };
     }
 }

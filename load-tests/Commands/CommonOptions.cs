@@ -22,11 +22,21 @@ internal sealed class CommonOptions
 
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed of weights, prompts and arrivals", DefaultValueFactory = _ => 1, Recursive = true };
 
+    public Option<int?> Threads { get; } = new("--threads") { Description = "libtorch intra-op threads (default: libtorch's own choice, one per core)", Recursive = true };
+
     public void AddTo(RootCommand root)
     {
         root.Options.Add(Out);
         root.Options.Add(Cache);
         root.Options.Add(Seed);
+        root.Options.Add(Threads);
+    }
+
+    /// <summary>Applies process-wide settings (libtorch threads) before a command runs.</summary>
+    public void Apply(System.CommandLine.ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        if (parse.GetValue(Threads) is { } threads) TorchSharp.torch.set_num_threads(threads);
     }
 
     /// <summary>Writes a report as JSON and markdown under --out; returns the markdown path.</summary>

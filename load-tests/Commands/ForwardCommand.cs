@@ -15,13 +15,16 @@ internal static class ForwardCommand
         var prompt = new Option<int>("--prompt") { Description = "Prompt length of prefill, and the context of decode", DefaultValueFactory = _ => 128 };
         var steps = new Option<int>("--decode-steps") { Description = "Timed decode steps per batch size", DefaultValueFactory = _ => 8 };
         var reps = new Option<int>("--reps") { Description = "Timed prefill passes per batch size", DefaultValueFactory = _ => 3 };
+        var thread = new Option<string>("--thread") { Description = "Where the passes run: main (this thread) or dedicated (a new thread, as the engine does)", DefaultValueFactory = _ => "main" };
         var models = new Option<string>("--models") { Description = "Which models: demo, bench, or a model directory (comma-separated)", DefaultValueFactory = _ => "demo,bench" };
+        var name = new Option<string>("--name") { Description = "File name stem of the results", DefaultValueFactory = _ => "forward" };
         var command = new Command("forward", "Prefill and decode tokens/s at several batch sizes, with the bare matmul rate of the same shapes")
         {
-            batches, prompt, steps, reps, models,
+            batches, prompt, steps, reps, models, thread, name,
         };
         command.SetAction(parse =>
         {
+            common.Apply(parse);
             var settings = new ForwardSettings
             {
                 Batches = ListOption.Ints(parse.GetValue(batches)!),
@@ -37,13 +40,22 @@ internal static class ForwardCommand
             {
                 using var model = Open(which, cache, parse.GetValue(common.Seed), notes, log);
                 if (model is null) continue;
-                rows.AddRange(new ForwardBenchmark(model, Label(which), settings, log).Run());
+                var benchmark = new ForwardBenchmark(model, Label(which), settings, log);
+                if (parse.GetValue(thread) == "dedicated") OnDedicatedThread(() => rows.AddRange(benchmark.Run()));
+                else rows.AddRange(benchmark.Run());
             }
             var report = new ForwardReport(MachineInfo.Current("CPU", args), settings, rows, notes);
-            CommonOptions.Save(parse.GetValue(common.Out)!, "forward", report, ForwardMarkdown.Render(report), log);
+            CommonOptions.Save(parse.GetValue(common.Out)!, parse.GetValue(name)!, report, ForwardMarkdown.Render(report), log);
             return 0;
         });
         return command;
+    }
+
+    private static void OnDedicatedThread(Action action)
+    {
+        var worker = new Thread(() => action()) { Name = "forward-benchmark" };
+        worker.Start();
+        worker.Join();
     }
 
     private static CausalLM? Open(string which, BenchCache cache, int seed, List<string> notes, TextWriter log)

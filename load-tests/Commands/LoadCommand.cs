@@ -40,6 +40,7 @@ internal static class LoadCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            common.Apply(parse);
             var settings = new LoadSettings
             {
                 Rates = parse.GetValue(rates) is { } sweep ? ListOption.Doubles(sweep) : [parse.GetValue(rate)],

@@ -22,12 +22,14 @@ internal static class LoraCommand
         var alpha = new Option<double>("--alpha") { Description = "Zipf exponent of adapter popularity", DefaultValueFactory = _ => defaults.ZipfAlpha };
         var hostBudget = new Option<int>("--host-budget-mb") { Description = "Registry host budget of the Zipf run", DefaultValueFactory = _ => (int)(defaults.HostBudgetBytes >> 20) };
         var profileSteps = new Option<int>("--profile-steps") { Description = "Decode steps profiled per variant", DefaultValueFactory = _ => defaults.ProfileSteps };
+        var name = new Option<string>("--name") { Description = "File name stem of the results", DefaultValueFactory = _ => "lora" };
         var command = new Command("lora", "Mixed-adapter decode throughput against base, single-adapter and one-adapter-at-a-time serving; 1,000 adapters under Zipf popularity")
         {
-            reps, serialReps, newTokens, prompt, kernels, zipfAdapters, zipfRequests, alpha, hostBudget, profileSteps,
+            reps, serialReps, newTokens, prompt, kernels, zipfAdapters, zipfRequests, alpha, hostBudget, profileSteps, name,
         };
         command.SetAction(async (parse, _) =>
         {
+            common.Apply(parse);
             var settings = defaults with
             {
                 Repetitions = parse.GetValue(reps),
@@ -59,7 +61,7 @@ internal static class LoraCommand
                 Profile = profile,
                 Zipf = zipf,
             };
-            CommonOptions.Save(parse.GetValue(common.Out)!, "lora", report, LoraMarkdown.Render(report), log);
+            CommonOptions.Save(parse.GetValue(common.Out)!, parse.GetValue(name)!, report, LoraMarkdown.Render(report), log);
             return 0;
         });
         return command;

@@ -14,13 +14,15 @@ internal static class LoraMarkdown
         sb.AppendLine($"`{report.Machine.Command}`").AppendLine();
         sb.AppendLine($"Closed loop, {s.Requests} requests at concurrency {s.Concurrency}, prompts of {s.PromptLength} tokens, {s.NewTokens} new tokens each, " +
             $"{s.Adapters} rank-{s.Rank} LoRAs on all 7 linears; medians of {s.Repetitions} interleaved repetitions " +
-            $"(one-at-a-time: {s.OneAtATimeRepetitions}). Output tokens/s over the whole wave (prefill included); decode = after each request's first token.").AppendLine();
+            $"(one-at-a-time: {s.OneAtATimeRepetitions}). Output tokens/s over the whole wave (prefill included); decode = after each request's first token. " +
+            "Runs with a failed request are listed below with the error and left out of the medians.").AppendLine();
 
         var summary = new MarkdownTable("kernel", "base tok/s", "mixed tok/s", "single tok/s", "one-at-a-time tok/s", "mixed/base", "mixed/one-at-a-time",
-            "single/base", "mixed/base (decode phase)");
+            "single/base", "mixed/base (decode phase)", "mixed/base per repetition");
         foreach (var k in report.Summary)
             summary.Row(k.Kernel, k.BaseTokensPerSecond, k.MixedTokensPerSecond, k.SingleTokensPerSecond, k.OneAtATimeTokensPerSecond,
-                k.MixedOverBase, k.MixedOverOneAtATime, k.SingleOverBase, k.MixedOverBaseDecode);
+                k.MixedOverBase, k.MixedOverOneAtATime, k.SingleOverBase, k.MixedOverBaseDecode,
+                string.Join(", ", k.MixedOverBaseByRepetition.Select(r => MarkdownTable.Format(r))));
         sb.Append(summary).AppendLine();
 
         sb.AppendLine("Every run, in order:").AppendLine();
@@ -41,9 +43,10 @@ internal static class LoraMarkdown
 
     public static MarkdownTable RunsTable(IEnumerable<ThroughputRun> runs)
     {
-        var table = new MarkdownTable("scenario", "kernel", "requests", "failed", "tokens", "seconds", "tok/s", "decode tok/s", "TTFT p50 s", "TPOT p50 ms");
+        var table = new MarkdownTable("rep", "scenario", "kernel", "requests", "failed", "tokens", "seconds", "tok/s", "decode tok/s", "TTFT p50 s", "TPOT p50 ms", "error");
         foreach (var r in runs)
-            table.Row(r.Scenario, r.Kernel, r.Requests, r.Failed, r.OutputTokens, r.Seconds, r.TokensPerSecond, r.DecodeTokensPerSecond, r.TtftP50, r.TpotP50 * 1e3);
+            table.Row(r.Repetition + 1, r.Scenario, r.Kernel, r.Requests, r.Failed, r.OutputTokens, r.Seconds, r.TokensPerSecond, r.DecodeTokensPerSecond, r.TtftP50,
+                r.TpotP50 * 1e3, r.Error is null ? "" : r.Error.Split('\n')[0]);
         return table;
     }
 

@@ -2,7 +2,7 @@ namespace Peft.LoadTests.Reporting;
 
 /// <summary>
 /// What the runner saw of one request, in seconds since the run started. <see cref="FirstToken"/> and
-/// <see cref="LastToken"/> are null when no token arrived.
+/// <see cref="LastToken"/> are null when no token arrived; <see cref="Error"/> is the target's message for a failure.
 /// </summary>
 internal sealed record RequestRecord(
     int Index,
@@ -15,7 +15,8 @@ internal sealed record RequestRecord(
     double? LastToken,
     double Done,
     int OutputTokens,
-    string Status)
+    string Status,
+    string? Error = null)
 {
     public bool IsOk => Status == Targets.TargetOutcome.Ok;
 

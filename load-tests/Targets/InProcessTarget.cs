@@ -65,7 +65,7 @@ internal sealed class InProcessTarget(InferenceEngine engine, AdapterRegistry? r
             }
             catch (Exception e) when (e is not ChannelClosedException)
             {
-                return new TargetOutcome("Failed", tokens, e.Message);
+                return new TargetOutcome("Failed", tokens, $"{e.GetType().Name}: {e.Message}");
             }
         }
     }

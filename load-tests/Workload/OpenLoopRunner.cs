@@ -44,6 +44,6 @@ internal static class OpenLoopRunner
             last = now;
         }, cancellationToken);
         return new RequestRecord(spec.Index, adapterId, spec.PromptTokens.Count, spec.OutputTokens, spec.Offset.TotalSeconds, sent,
-            first, last, clock.Now, outcome.OutputTokens, outcome.Status);
+            first, last, clock.Now, outcome.OutputTokens, outcome.Status, outcome.Error);
     }
 }
