@@ -64,6 +64,7 @@ public sealed class RenderingTests
             OneAtATimeTokensPerSecond: 15, BaseDecodeTokensPerSecond: 120, MixedDecodeTokensPerSecond: 100);
         Assert.Equal(0.9, summary.MixedOverBase, 9);
         Assert.Equal(6.0, summary.MixedOverOneAtATime, 9);
+        Assert.Equal(0.85, (summary with { MixedOverBaseByRepetition = [0.95, 0.8, 0.85] }).MixedOverBasePaired, 9);
         var report = new LoraReport
         {
             Machine = Machine, Settings = new LoraSettings(), Runs = [], Summary = [summary],
