@@ -1,11 +1,35 @@
+using System.CommandLine;
+using Peft.LoadTests.Commands;
+
 namespace Peft.LoadTests;
 
-/// <summary>Entry point; the workloads arrive with the engine. Until then it prints what it can run.</summary>
+/// <summary>Entry point: <c>forward</c>, <c>lora</c> and <c>load</c> (see docs/benchmarks.md). Progress goes to stderr,
+/// results to files under --out.</summary>
 internal static class LoadTestApp
 {
-    public static Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(string[] args)
     {
-        Console.Error.WriteLine("usage: dotnet run --project load-tests -- <benchmark> [options]  (see docs/benchmarks.md)");
-        return Task.FromResult(args.Length == 0 ? 2 : 1);
+        var log = Console.Error;
+        var common = new CommonOptions();
+        var root = new RootCommand("Benchmarks and the open-loop load generator for the PEFT inference server.");
+        common.AddTo(root);
+        root.Subcommands.Add(ForwardCommand.Create(common, args, log));
+        root.Subcommands.Add(LoraCommand.Create(common, args, log));
+        root.Subcommands.Add(LoadCommand.Create(common, args, log));
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors) await log.WriteLineAsync(e.Message);
+            return 2;
+        }
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or IOException)
+        {
+            await log.WriteLineAsync($"error: {e.Message}");
+            return 1;
+        }
     }
 }

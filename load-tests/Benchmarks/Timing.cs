@@ -1,0 +1,23 @@
+using System.Diagnostics;
+
+namespace Peft.LoadTests.Benchmarks;
+
+/// <summary>Wall-clock timing helpers. Medians over repetitions, because a shared 2-core machine is noisy.</summary>
+internal static class Timing
+{
+    public static double Seconds(Action action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        long start = Stopwatch.GetTimestamp();
+        action();
+        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        if (sorted.Length == 0) return double.NaN;
+        int mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+}
