@@ -31,7 +31,7 @@ internal static class LoadCommand
         var grpc = new Option<string?>("--grpc") { Description = "Server address (e.g. http://127.0.0.1:50051); default: the engine in this process" };
         var apiKey = new Option<string?>("--api-key") { Description = "Serving API key for --grpc (env PEFT_API_KEY)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("PEFT_API_KEY") };
         var prefix = new Option<string>("--adapter-prefix") { Description = "Adapter ids are PREFIX + 4-digit rank (lora-0000 ...)", DefaultValueFactory = _ => "lora-" };
-        var kernel = new Option<LoraKernel>("--kernel") { Description = "In-process LoRA kernel", DefaultValueFactory = _ => LoraKernel.Gather };
+        var kernel = new Option<LoraKernel>("--kernel") { Description = "In-process LoRA kernel", DefaultValueFactory = _ => LoraKernel.Segment };
         var hostBudget = new Option<int>("--host-budget-mb") { Description = "In-process registry host budget", DefaultValueFactory = _ => 2048 };
         var name = new Option<string>("--name") { Description = "File name stem of the results", DefaultValueFactory = _ => "load" };
         var command = new Command("load", "Open-loop load: Poisson arrivals, Zipf adapter popularity; base, single and one-adapter-at-a-time baselines in the same run")

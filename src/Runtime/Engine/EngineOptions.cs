@@ -26,13 +26,18 @@ public sealed record EngineOptions
     /// <summary>Device memory for the KV cache.</summary>
     public long KvCacheBytes { get; init; } = 256L << 20;
 
-    /// <summary>LoRA adapters resident on the device at once (slots of the pool).</summary>
+    /// <summary>LoRA adapters resident on the device at once (slots of the pool), when <see cref="LoraPoolBytes"/> is 0.</summary>
     public int LoraSlots { get; init; } = 32;
+
+    /// <summary>Device memory for the LoRA slot pool; when set, the slot count is what fits (at least 1) and
+    /// <see cref="LoraSlots"/> is ignored. A slot holds rank <see cref="MaxLoraRank"/> on every linear layer.</summary>
+    public long LoraPoolBytes { get; init; }
 
     /// <summary>Largest LoRA rank the slot pool holds; adapters above it are refused at admission.</summary>
     public int MaxLoraRank { get; init; } = 16;
 
-    public LoraKernel LoraKernel { get; init; } = LoraKernel.Gather;
+    /// <summary>Segment (SGMV) measured faster than Gather (BGMV) at every batch shape tried (docs/benchmarks.md).</summary>
+    public LoraKernel LoraKernel { get; init; } = LoraKernel.Segment;
 
     /// <summary>Device memory for prompt-tuning and prefix adapters' tensors.</summary>
     public long PromptAdapterBytes { get; init; } = 64L << 20;
@@ -52,6 +57,7 @@ public sealed record EngineOptions
         if (DefaultMaxNewTokens < 1) return "DefaultMaxNewTokens must be positive";
         if (KvBlockSize < 1) return "KvBlockSize must be positive";
         if (LoraSlots < 1) return "LoraSlots must be positive";
+        if (LoraPoolBytes < 0) return "LoraPoolBytes must not be negative";
         if (MaxLoraRank < 1) return "MaxLoraRank must be positive";
         return null;
     }

@@ -58,7 +58,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         _maxContext = options.MaxContextTokens > 0 ? Math.Min(options.MaxContextTokens, model.Config.MaxPositionEmbeddings) : model.Config.MaxPositionEmbeddings;
         _eos = [.. model.Config.EosTokenIds];
         _cache = KvCache.WithBudget(model.Config, options.KvCacheBytes, options.KvBlockSize, model.Dtype, model.Device);
-        _pool = new LoraSlotPool(model.LinearSites, options.LoraSlots, options.MaxLoraRank, model.Dtype, model.Device);
+        _pool = new LoraSlotPool(model.LinearSites, LoraSlotCount(model, options), options.MaxLoraRank, model.Dtype, model.Device);
         _adapters = new DeviceAdapters(registry, _pool, _cache, model.Device, options.PromptAdapterBytes, _metrics, _time);
         _scheduler = new Scheduler(options, _cache.Blocks, _adapters, _time);
         _metrics.Observe(() => Volatile.Read(ref _waitingApprox), () => _scheduler.RunningCount,
@@ -67,6 +67,16 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     }
 
     public CausalLM Model => _model;
+
+    /// <summary>LoRA adapters the device holds at once.</summary>
+    public int LoraSlots => _pool.SlotCount;
+
+    private static int LoraSlotCount(CausalLM model, EngineOptions options)
+    {
+        if (options.LoraPoolBytes == 0) return options.LoraSlots;
+        long perSlot = LoraSlotPool.BytesPerSlot(model.LinearSites, options.MaxLoraRank, model.Dtype);
+        return (int)Math.Clamp(options.LoraPoolBytes / perSlot, 1, int.MaxValue);
+    }
 
     public EngineOptions Options => _options;
 

@@ -52,6 +52,7 @@ public sealed class LoadedModel : IAsyncDisposable
         TrainingOptions trainingOptions, ContentPaths paths, IMeterFactory meters, TimeProvider time)
     {
         string directory = paths.Resolve(modelOptions.Path);
+        if (modelOptions.Threads > 0) TorchSharp.torch.set_num_threads(modelOptions.Threads);
         var model = CausalLM.Load(directory, new ModelLoadOptions
         {
             Device = DeviceSpec.Parse(modelOptions.Device),

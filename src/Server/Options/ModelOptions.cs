@@ -18,6 +18,10 @@ public sealed class ModelOptions
     /// <summary><c>float32</c>, <c>bfloat16</c> or <c>float16</c>: weights, activations and KV cache. Default float32.</summary>
     public string Dtype { get; set; } = "float32";
 
+    /// <summary>libtorch intra-op threads for CPU work. 0 (default): libtorch's choice, one per core. On a host shared
+    /// with other busy processes, 1 is often faster (docs/build.md).</summary>
+    public int Threads { get; set; }
+
     /// <summary>Run one worst-case step (a full Engine:MaxBatchTokens prefill) before reporting SERVING. Default true.</summary>
     public bool WarmUp { get; set; } = true;
 }

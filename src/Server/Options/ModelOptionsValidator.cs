@@ -41,6 +41,7 @@ public sealed class ModelOptionsValidator(ContentPaths paths) : IValidateOptions
         {
             problems.Add($"Model:Dtype: {e.Message}");
         }
+        if (options.Threads < 0) problems.Add($"Model:Threads must not be negative, not {options.Threads}");
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }

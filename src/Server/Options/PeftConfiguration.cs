@@ -17,6 +17,7 @@ internal static class PeftConfiguration
         ["--model"] = "Model:Path",
         ["--device"] = "Model:Device",
         ["--dtype"] = "Model:Dtype",
+        ["--threads"] = "Model:Threads",
         ["--port"] = "Server:ServingPort",
         ["--admin-port"] = "Server:AdminPort",
         ["--metrics-port"] = "Server:MetricsPort",

@@ -1,5 +1,6 @@
 using Peft.Runtime.Engine;
 using Peft.Runtime.Engine.Sampling;
+using Peft.Runtime.Tests.Models;
 
 namespace Peft.Runtime.Tests.Engine;
 
@@ -175,5 +176,14 @@ public sealed class EngineBehaviourTests
         Assert.True(afterFirst > 0, "the prompt-learning adapters' device copies are counted");
         for (int i = 0; i < 5; i++) await Round();
         Assert.Equal(afterFirst, h.Engine.Stats.LiveTensors);
+    }
+
+    [Fact]
+    public async Task A_lora_memory_budget_sizes_the_slot_pool()
+    {
+        // The fixture Llama: 21 linear layers; at rank 8 one slot is 8 × (sum of in + out) floats.
+        long perSlot = Runtime.Adapters.Serving.LoraSlotPool.BytesPerSlot(ModelCache.Family("llama").LinearSites, 8, TorchSharp.torch.ScalarType.Float32);
+        await using var h = new EngineHarness("llama", Small with { LoraPoolBytes = 3 * perSlot + perSlot / 2 });
+        Assert.Equal(3, h.Engine.LoraSlots);
     }
 }
