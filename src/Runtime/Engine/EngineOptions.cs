@@ -48,6 +48,12 @@ public sealed record EngineOptions
     /// </summary>
     public TimeSpan AdapterExchangeInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// Fraction of the engine's time that background work (training) may take while requests are running; an idle
+    /// engine gives it all. A third keeps time per output token near 1.5× its idle value under training.
+    /// </summary>
+    public double BackgroundShare { get; init; } = 1.0 / 3;
+
     /// <summary>Null when valid; otherwise what is wrong.</summary>
     public string? Validate()
     {
@@ -59,6 +65,7 @@ public sealed record EngineOptions
         if (LoraSlots < 1) return "LoraSlots must be positive";
         if (LoraPoolBytes < 0) return "LoraPoolBytes must not be negative";
         if (MaxLoraRank < 1) return "MaxLoraRank must be positive";
+        if (!(BackgroundShare > 0 && BackgroundShare < 1)) return "BackgroundShare must be between 0 and 1 (exclusive)";
         return null;
     }
 }

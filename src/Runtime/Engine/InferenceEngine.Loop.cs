@@ -12,8 +12,6 @@ namespace Peft.Runtime.Engine;
 public sealed partial class InferenceEngine
 {
     private float[] _logits = [];
-    private TimeSpan _servingSinceBackground;
-    private TimeSpan _lastBackgroundUnit;
 
     private void Run()
     {
@@ -49,13 +47,8 @@ public sealed partial class InferenceEngine
                 long started = _time.GetTimestamp();
                 Step(plan);
                 Interlocked.Exchange(ref _liveTensors, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
-                _servingSinceBackground += _time.GetElapsedTime(started);
-                // Interleave: a background unit once serving has had at least as long as the last unit took.
-                if (_background is { HasWork: true } work && _servingSinceBackground >= _lastBackgroundUnit)
-                {
-                    RunBackground(work);
-                    _servingSinceBackground = TimeSpan.Zero;
-                }
+                _pacer.Served(_time.GetElapsedTime(started));
+                if (_background is { HasWork: true } work && _pacer.Due) RunBackground(work);
             }
         }
         finally
@@ -70,7 +63,7 @@ public sealed partial class InferenceEngine
     {
         long started = _time.GetTimestamp();
         work.RunUnit();
-        _lastBackgroundUnit = _time.GetElapsedTime(started);
+        _pacer.RanUnit(_time.GetElapsedTime(started));
     }
 
     private void Intake()

@@ -21,6 +21,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
 {
     private readonly CausalLM _model;
     private readonly EngineOptions _options;
+    private readonly BackgroundPacer _pacer;
     private readonly AdapterRegistry? _registry;
     private readonly ITextDecoder _decoder;
     private readonly TimeProvider _time;
@@ -51,6 +52,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         if (options.Validate() is { } problem) throw new ArgumentException(problem, nameof(options));
         _model = model;
         _options = options;
+        _pacer = new BackgroundPacer(options.BackgroundShare);
         _registry = registry;
         _decoder = decoder ?? NoTextDecoder.Instance;
         _time = time ?? TimeProvider.System;
