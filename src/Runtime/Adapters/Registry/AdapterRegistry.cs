@@ -127,6 +127,16 @@ public sealed class AdapterRegistry : IDisposable
         return task;
     }
 
+    /// <summary>
+    /// The engine moved a version off the device. Its host copy was exempt from the budget while it was there; trim
+    /// now, so the host tier does not stay above its budget until the next load from disk.
+    /// </summary>
+    internal void LeftDevice(AdapterVersion version)
+    {
+        version.OnDevice = false;
+        TrimHostTier();
+    }
+
     /// <summary>Re-registers what the manifest lists (server start). Failures are returned, not thrown, so one bad
     /// adapter does not keep the server down.</summary>
     public async Task<IReadOnlyList<(string Id, Exception Error)>> RestoreAsync(CancellationToken cancellationToken = default)

@@ -137,7 +137,8 @@ internal sealed class DeviceAdapters : IAdapterResidency, IDisposable
     private void Evict(Entry entry)
     {
         _entries.Remove(entry.Version);
-        entry.Version.OnDevice = false;
+        if (_registry is null) entry.Version.OnDevice = false;
+        else _registry.LeftDevice(entry.Version);
         if (entry.Slot >= 0)
         {
             _pool.Clear(entry.Slot);

@@ -71,6 +71,27 @@ public sealed class RegistryLifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task Host_copies_of_adapters_leaving_the_device_are_trimmed_back_to_the_budget()
+    {
+        using var f = new RegistryFixture(hostBudget: 3 * 100_000);
+        var versions = new List<AdapterVersion>();
+        for (int i = 0; i < 8; i++)
+        {
+            var v = await f.Registry.RegisterAsync($"a{i}", "lora_qv", replace: false);
+            await f.Registry.EnsureHost(v);
+            v.OnDevice = true;   // as the engine marks what it copied into a slot
+            versions.Add(v);
+        }
+        long size = versions[0].Facts.SizeBytes;
+        Assert.Equal(8 * size, f.Registry.HostBytes);   // on the device: exempt from the budget
+
+        foreach (var v in versions) f.Registry.LeftDevice(v);
+        Assert.InRange(f.Registry.HostBytes, 0, 3 * 100_000);
+        // Trimmed to the budget, not emptied: as many as fit stay parsed on the host.
+        Assert.Equal((int)Math.Min(8, 3 * 100_000 / size), versions.Count(v => v.Tier == AdapterTier.Host));
+    }
+
+    [Fact]
     public async Task Files_changed_after_registration_are_refused_at_reload()
     {
         using var f = new RegistryFixture(hostBudget: 0);
