@@ -146,7 +146,7 @@ public sealed class GenerationTests(GenerationServer fixture) : IClassFixture<Ge
     }
 
     [Fact]
-    public async Task A_request_is_traced_with_prefill_and_decode_spans_under_its_generate_span()
+    public async Task A_request_is_traced_with_queue_prefill_and_decode_spans_under_its_generate_span()
     {
         var spans = new System.Collections.Concurrent.ConcurrentBag<System.Diagnostics.Activity>();
         using var listener = new System.Diagnostics.ActivityListener
@@ -166,8 +166,13 @@ public sealed class GenerationTests(GenerationServer fixture) : IClassFixture<Ge
         Assert.Equal(fixture.Server.Model.Registry.Get("prompt").ContentHash, generate.GetTagItem("peft.adapter_version"));
         Assert.Equal(5, generate.GetTagItem("peft.completion_tokens"));
         Assert.Equal("Length", generate.GetTagItem("peft.finish_reason"));
-        var children = spans.Where(s => s.ParentSpanId == generate.SpanId).Select(s => s.OperationName).Order().ToList();
-        Assert.Equal(["peft.decode", "peft.prefill"], children);
+        var children = spans.Where(s => s.ParentSpanId == generate.SpanId).OrderBy(s => s.StartTimeUtc).ToList();
+        Assert.Equal(["peft.queue", "peft.prefill", "peft.decode"], children.Select(s => s.OperationName));
+        // One after another, inside the request's span.
+        Assert.True(children[0].StartTimeUtc >= generate.StartTimeUtc);
+        for (int i = 1; i < children.Count; i++)
+            Assert.True(children[i].StartTimeUtc >= children[i - 1].StartTimeUtc + children[i - 1].Duration - TimeSpan.FromMilliseconds(1),
+                $"{children[i].OperationName} starts before {children[i - 1].OperationName} ends");
     }
 
     [Fact]

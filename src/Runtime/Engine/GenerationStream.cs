@@ -11,14 +11,18 @@ public sealed class GenerationStream : IDisposable
 {
     private readonly CancellationTokenRegistration _registration;
 
-    internal GenerationStream(ChannelReader<GenerationEvent> events, CancellationTokenRegistration registration, string adapterVersion)
+    internal GenerationStream(ChannelReader<GenerationEvent> events, CancellationTokenRegistration registration, string adapterVersion, RequestTimeline timeline)
     {
         Events = events;
         _registration = registration;
         AdapterVersion = adapterVersion;
+        Timeline = timeline;
     }
 
     public ChannelReader<GenerationEvent> Events { get; }
+
+    /// <summary>When the request was submitted and first scheduled.</summary>
+    public RequestTimeline Timeline { get; }
 
     /// <summary>Content hash of the adapter version serving this request ("" for the base model).</summary>
     public string AdapterVersion { get; }

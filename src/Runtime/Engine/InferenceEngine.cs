@@ -132,7 +132,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
             _wake.Release();
         });
         _wake.Release();
-        return new GenerationStream(channel.Reader, registration, request.Adapter?.Version.ContentHash ?? "");
+        return new GenerationStream(channel.Reader, registration, request.Adapter?.Version.ContentHash ?? "", sequence.Timeline);
     }
 
     private void Validate(GenerationRequest request)

@@ -43,6 +43,7 @@ internal sealed class Sequence
         Output = output;
         Events = events;
         Arrival = arrival;
+        Timeline = new RequestTimeline(arrival);
         MaxNewTokens = maxNewTokens;
         Tokens = [.. request.PromptTokens];
         PromptLength = request.PromptTokens.Count;
@@ -54,6 +55,7 @@ internal sealed class Sequence
     public OutputProcessor Output { get; }
     public ChannelWriter<GenerationEvent> Events { get; }
     public DateTimeOffset Arrival { get; }
+    public RequestTimeline Timeline { get; }
     public int MaxNewTokens { get; }
 
     public AdapterVersion? Adapter { get; }

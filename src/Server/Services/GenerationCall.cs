@@ -52,7 +52,7 @@ internal sealed class GenerationCall : IDisposable
                 Sampling = sampling,
                 RequestId = request.RequestId,
             }, cancel.Token);
-            trace.AdapterVersion(stream.AdapterVersion);
+            trace.Submitted(stream);
             return new GenerationCall(stream, cancel, trace, adapterId);
         }
         catch (Exception e)

@@ -5,20 +5,20 @@ namespace Peft.Server.Telemetry;
 
 /// <summary>
 /// The spans of one generation request, on the engine's ActivitySource, under ASP.NET Core's span of the call:
-/// <c>peft.generate</c> for the whole request, with children <c>peft.prefill</c> (admission wait and prompt
-/// computation, up to the first token) and <c>peft.decode</c> (first token to finish). The engine does not report
-/// when a queued request is admitted, so queue time is inside peft.prefill; peft.queue.depth measures the queue.
+/// <c>peft.generate</c> for the whole request, with children <c>peft.queue</c> (submitted until the scheduler first
+/// gives it a place in a step), <c>peft.prefill</c> (from there to the first token) and <c>peft.decode</c> (first
+/// token to finish). Queue and prefill are recorded when the first token arrives (or the request ends without
+/// one), from the times the engine noted, because the engine thread does not call into tracing.
 /// </summary>
 internal sealed class GenerationTrace : IDisposable
 {
     private readonly Activity? _request;
-    private Activity? _phase;
+    private RequestTimeline? _timeline;
+    private Activity? _decode;
+    private bool _waitingRecorded;
+    private bool _failed;
 
-    private GenerationTrace(Activity? request)
-    {
-        _request = request;
-        _phase = Child("peft.prefill");
-    }
+    private GenerationTrace(Activity? request) => _request = request;
 
     public static GenerationTrace Start(string method, string adapterId, string requestId, int promptTokens)
     {
@@ -33,17 +33,19 @@ internal sealed class GenerationTrace : IDisposable
         return new GenerationTrace(activity);
     }
 
-    public void AdapterVersion(string version)
+    /// <summary>The engine accepted the request.</summary>
+    public void Submitted(GenerationStream stream)
     {
-        if (version.Length > 0) _request?.SetTag("peft.adapter_version", version);
+        _timeline = stream.Timeline;
+        if (stream.AdapterVersion.Length > 0) _request?.SetTag("peft.adapter_version", stream.AdapterVersion);
     }
 
-    /// <summary>The first generated token arrived: prefill ends, decode begins.</summary>
+    /// <summary>The first generated token arrived: queue and prefill are over, decode begins.</summary>
     public void FirstToken()
     {
-        if (_phase?.OperationName != "peft.prefill") return;
-        _phase.Stop();
-        _phase = Child("peft.decode");
+        if (_waitingRecorded) return;
+        RecordWaiting(DateTimeOffset.UtcNow);
+        _decode = Child("peft.decode", DateTimeOffset.UtcNow);
     }
 
     public void Finished(FinishReason reason, int completionTokens)
@@ -54,22 +56,41 @@ internal sealed class GenerationTrace : IDisposable
 
     public void Failed(Exception error)
     {
+        _failed = true;
         _request?.SetStatus(ActivityStatusCode.Error, error.GetType().Name);
-        _phase?.SetStatus(ActivityStatusCode.Error);
+        _decode?.SetStatus(ActivityStatusCode.Error);
     }
 
-    private Activity? Child(string name)
+    private void RecordWaiting(DateTimeOffset now)
+    {
+        _waitingRecorded = true;
+        if (_request is null || _timeline is null) return;
+        var admitted = _timeline.Admitted;
+        Closed("peft.queue", _timeline.Submitted, admitted ?? now, failed: _failed && admitted is null);
+        if (admitted is { } start) Closed("peft.prefill", start, now, failed: _failed);
+    }
+
+    private void Closed(string name, DateTimeOffset start, DateTimeOffset end, bool failed)
+    {
+        using var span = Child(name, start);
+        if (span is null) return;
+        if (failed) span.SetStatus(ActivityStatusCode.Error);
+        span.SetEndTime(end < start ? start.UtcDateTime : end.UtcDateTime);
+    }
+
+    private Activity? Child(string name, DateTimeOffset start)
     {
         if (_request is null) return null;
         var current = Activity.Current;
-        var child = EngineMetrics.ActivitySource.StartActivity(name, ActivityKind.Internal, _request.Context);
+        var child = EngineMetrics.ActivitySource.StartActivity(name, ActivityKind.Internal, _request.Context, startTime: start);
         Activity.Current = current;
         return child;
     }
 
     public void Dispose()
     {
-        _phase?.Dispose();
+        if (!_waitingRecorded) RecordWaiting(DateTimeOffset.UtcNow);
+        _decode?.Dispose();
         _request?.Dispose();
     }
 }

@@ -23,6 +23,20 @@ public sealed class EngineBehaviourTests
     }
 
     [Fact]
+    public async Task The_timeline_records_when_a_queued_request_was_first_scheduled()
+    {
+        await using var h = new EngineHarness("llama", Small with { MaxRunningSequences = 1 });
+        var first = h.Submit(Prompt, sampling: new SamplingParams { MaxNewTokens = 12 });
+        var second = h.Submit(Prompt, sampling: new SamplingParams { MaxNewTokens = 2 });
+        await Task.WhenAll(EngineHarness.CollectAsync(first), EngineHarness.CollectAsync(second));
+
+        Assert.NotNull(first.Timeline.Admitted);
+        Assert.InRange(first.Timeline.Admitted!.Value, first.Timeline.Submitted, DateTimeOffset.MaxValue);
+        // One sequence at a time: the second waits in the queue while the first runs its 12 steps.
+        Assert.True(second.Timeline.Admitted > first.Timeline.Admitted, "the second request was admitted while the first still ran");
+    }
+
+    [Fact]
     public async Task Max_new_tokens_finishes_with_length_and_usage_counts_tokens()
     {
         await using var h = new EngineHarness("llama", Small);

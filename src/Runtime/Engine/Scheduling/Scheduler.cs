@@ -103,6 +103,7 @@ internal sealed class Scheduler
             }
             sequence.BlockedSince = null;
             sequence.Status = SequenceStatus.Running;
+            sequence.Timeline.MarkAdmitted(now);
             _waiting.Remove(sequence);
             _running.Add(sequence);
 
