@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using Peft.Runtime.Safetensors;
-using static Peft.Runtime.Tests.Safetensors.RawSafetensors;
+using Peft.Runtime.Tests.Torch;
 using TorchSharp;
+using static Peft.Runtime.Tests.Safetensors.RawSafetensors;
 using static TorchSharp.torch;
 
 namespace Peft.Runtime.Tests.Safetensors;
@@ -264,13 +265,16 @@ public sealed class HeaderValidationTests : IDisposable
     [Fact]
     public void Bool_bytes_other_than_0_and_1_are_refused_on_load()
     {
-        using var file = SafetensorsFile.Open(Crafted(Header(Entry("mask", "BOOL", "[4]", 0, 4)), [1, 0, 2, 1]));
-        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        OwnThread.Run(() =>
+        {
+            using var file = SafetensorsFile.Open(Crafted(Header(Entry("mask", "BOOL", "[4]", 0, 4)), [1, 0, 2, 1]));
+            long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
-        var e = Assert.Throws<SafetensorsFormatException>(() => file.Load("mask"));
+            var e = Assert.Throws<SafetensorsFormatException>(() => file.Load("mask"));
 
-        Assert.Contains("tensor 'mask' is BOOL but element 2 is the byte 2", e.Message);
-        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+            Assert.Contains("tensor 'mask' is BOOL but element 2 is the byte 2", e.Message);
+            Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        });
     }
 
     [Fact]

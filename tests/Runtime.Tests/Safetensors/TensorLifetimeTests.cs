@@ -1,4 +1,5 @@
 using Peft.Runtime.Safetensors;
+using Peft.Runtime.Tests.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -23,35 +24,41 @@ public sealed class TensorLifetimeTests : IDisposable
     [Fact]
     public void Loading_many_tensors_inside_scopes_leaves_the_live_count_where_it_was()
     {
-        string path = ManyTensorFile(200);
-        using var file = SafetensorsFile.Open(path);
-        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
-
-        for (int round = 0; round < 3; round++)
+        OwnThread.Run(() =>
         {
-            foreach (string name in file.Names)
-            {
-                using var scope = NewDisposeScope();
-                var stored = file.Load(name);
-                var converted = file.Load(name, ScalarType.Float32);
-                var sameType = file.Load(name, stored.dtype, CPU);
-                Assert.Equal(converted.data<float>()[0], sameType.to(ScalarType.Float32).data<float>()[0]);
-            }
-        }
+            string path = ManyTensorFile(200);
+            using var file = SafetensorsFile.Open(path);
+            long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
-        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+            for (int round = 0; round < 3; round++)
+            {
+                foreach (string name in file.Names)
+                {
+                    using var scope = NewDisposeScope();
+                    var stored = file.Load(name);
+                    var converted = file.Load(name, ScalarType.Float32);
+                    var sameType = file.Load(name, stored.dtype, CPU);
+                    Assert.Equal(converted.data<float>()[0], sameType.to(ScalarType.Float32).data<float>()[0]);
+                }
+            }
+
+            Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        });
     }
 
     [Fact]
     public void Writing_many_tensors_leaves_the_live_count_where_it_was()
     {
-        using var scope = NewDisposeScope();
-        var tensors = Enumerable.Range(0, 100).Select(i => KeyValuePair.Create($"t{i}", ones(4, 4).t())).ToList();
-        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        OwnThread.Run(() =>
+        {
+            using var scope = NewDisposeScope();
+            var tensors = Enumerable.Range(0, 100).Select(i => KeyValuePair.Create($"t{i}", ones(4, 4).t())).ToList();
+            long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
-        SafetensorsWriter.Write(_dir.File("out.safetensors"), tensors);
+            SafetensorsWriter.Write(_dir.File("out.safetensors"), tensors);
 
-        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+            Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        });
     }
 
     [Fact]
@@ -75,18 +82,21 @@ public sealed class TensorLifetimeTests : IDisposable
     [Fact]
     public void A_tensor_loaded_outside_any_scope_belongs_to_the_caller()
     {
-        using var file = SafetensorsFile.Open(ManyTensorFile(2));
-        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
-
-        var weight = file.Load("layers.0.weight", ScalarType.Float32);
-        using (NewDisposeScope())
+        OwnThread.Run(() =>
         {
-            // An unrelated scope opened and closed later must not take it.
-        }
+            using var file = SafetensorsFile.Open(ManyTensorFile(2));
+            long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
-        Assert.False(weight.IsInvalid);
-        Assert.Equal(before + 1, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
-        weight.Dispose();
-        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+            var weight = file.Load("layers.0.weight", ScalarType.Float32);
+            using (NewDisposeScope())
+            {
+                // An unrelated scope opened and closed later must not take it.
+            }
+
+            Assert.False(weight.IsInvalid);
+            Assert.Equal(before + 1, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+            weight.Dispose();
+            Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        });
     }
 }

@@ -9,21 +9,24 @@ public sealed class TorchSmokeTests
     [Fact]
     public void Matmul_on_the_configured_device_gives_the_known_product_and_leaves_no_tensor_behind()
     {
-        var device = TestDevice.Spec.ToTorch();
-        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
-
-        using (var scope = NewDisposeScope())
+        OwnThread.Run(() =>
         {
-            var a = tensor(new float[] { 1, 2, 3, 4, 5, 6 }, new long[] { 2, 3 }, device: device);
-            var b = tensor(new float[] { 7, 8, 9, 10, 11, 12 }, new long[] { 3, 2 }, device: device);
-            var c = a.matmul(b).cpu();
+            var device = TestDevice.Spec.ToTorch();
+            long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
-            Assert.Equal(new long[] { 2, 2 }, c.shape);
-            Assert.Equal(new float[] { 58, 64, 139, 154 }, c.data<float>().ToArray());
-            Assert.Equal(device.type, a.device.type);
-        }
+            using (var scope = NewDisposeScope())
+            {
+                var a = tensor(new float[] { 1, 2, 3, 4, 5, 6 }, new long[] { 2, 3 }, device: device);
+                var b = tensor(new float[] { 7, 8, 9, 10, 11, 12 }, new long[] { 3, 2 }, device: device);
+                var c = a.matmul(b).cpu();
 
-        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+                Assert.Equal(new long[] { 2, 2 }, c.shape);
+                Assert.Equal(new float[] { 58, 64, 139, 154 }, c.data<float>().ToArray());
+                Assert.Equal(device.type, a.device.type);
+            }
+
+            Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        });
     }
 
     [Theory]

@@ -15,6 +15,7 @@ namespace Peft.Runtime.Tests.Training;
 /// Every method trains on the frozen fixture model, lowers its loss, and the PEFT-format adapter it writes loads
 /// back through the adapter reader and gives, on the serving path, the logits the trainer saw.
 /// </summary>
+[Collection(GlobalTorchRandom.Name)]
 public sealed class TrainerRoundTripTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), $"peft-train-{Guid.NewGuid():N}");
