@@ -64,6 +64,11 @@ public sealed class TrainingJobTests : IAsyncDisposable
         Assert.Equal(TrainingJobState.Succeeded, done.State);
         var history = job.History();
         Assert.Equal(Enumerable.Range(0, 21), history.Select(p => p.Step));
+        // A watcher arriving after the end still gets the state, then the whole curve, each step once.
+        var late = await job.Watch().ReadAllAsync().ToListAsync();
+        Assert.Null(late[0].Progress);
+        Assert.Equal(TrainingJobState.Succeeded, late[0].Job.State);
+        Assert.Equal(Enumerable.Range(0, 21), late.Skip(1).Select(e => e.Progress!.Step));
         Assert.True(double.IsNaN(history[0].Loss));   // step 0: the validation loss before training
         Assert.True(history[^1].EvalLoss < history[0].EvalLoss, $"eval loss {history[0].EvalLoss} → {history[^1].EvalLoss}");
         var version = _harness.Registry.Get("trained");

@@ -67,7 +67,11 @@ public sealed class TrainingJob
         lock (_gate) return [.. _history];
     }
 
-    /// <summary>A stream of events: the current state first, then every change until the job ends.</summary>
+    /// <summary>
+    /// A stream of events: the current state first, then the progress recorded so far (the retained history, so a
+    /// watcher that arrives late still sees the step-0 evaluation and the whole loss curve of a short job), then every
+    /// change until the job ends. Replay and subscription happen under one lock: no step is missed or repeated.
+    /// </summary>
     public ChannelReader<TrainingJobEvent> Watch()
     {
         var channel = Channel.CreateUnbounded<TrainingJobEvent>(new UnboundedChannelOptions { SingleReader = true });
@@ -75,6 +79,7 @@ public sealed class TrainingJob
         {
             var info = new TrainingJobInfo(JobId, Spec, _state, _history.LastOrDefault(), _error, _adapterVersion, CreatedAt, _finishedAt);
             channel.Writer.TryWrite(new TrainingJobEvent(info, null));
+            foreach (var progress in _history) channel.Writer.TryWrite(new TrainingJobEvent(info, progress));
             if (_state.IsTerminal()) channel.Writer.TryComplete();
             else _watchers.Add(channel);
         }
