@@ -69,9 +69,11 @@ public sealed partial class TrainingJobManager : IEngineBackgroundWork, IDisposa
         var job = new TrainingJob(id, spec, directory, _time.GetUtcNow(), _options.HistoryLimit);
         Save(job);
         _jobs[id] = job;
+        // The job as accepted: an idle engine may start it before this method returns.
+        var accepted = job.Snapshot();
         _queue.Enqueue(job);
         _notify?.Invoke();
-        return job.Snapshot();
+        return accepted;
     }
 
     /// <summary>Largest dataset accepted (uploads stop receiving past it).</summary>
