@@ -42,7 +42,6 @@ internal sealed class Sequence
         Sampler = sampler;
         Output = output;
         Events = events;
-        Arrival = arrival;
         Timeline = new RequestTimeline(arrival);
         MaxNewTokens = maxNewTokens;
         Tokens = [.. request.PromptTokens];
@@ -54,7 +53,7 @@ internal sealed class Sequence
     public TokenSampler Sampler { get; }
     public OutputProcessor Output { get; }
     public ChannelWriter<GenerationEvent> Events { get; }
-    public DateTimeOffset Arrival { get; }
+    public DateTimeOffset Arrival => Timeline.Submitted;
     public RequestTimeline Timeline { get; }
     public int MaxNewTokens { get; }
 

@@ -44,8 +44,9 @@ internal sealed class GenerationTrace : IDisposable
     public void FirstToken()
     {
         if (_waitingRecorded) return;
-        RecordWaiting(DateTimeOffset.UtcNow);
-        _decode = Child("peft.decode", DateTimeOffset.UtcNow);
+        var now = DateTimeOffset.UtcNow;
+        RecordWaiting(now);
+        _decode = Child("peft.decode", now);
     }
 
     public void Finished(FinishReason reason, int completionTokens)

@@ -113,8 +113,9 @@ public sealed class AdapterBatch : IForwardHooks, IDisposable
 
     private GroupPlan GroupPlanFor(LoraSegment[] decode)
     {
-        var groups = decode.GroupBy(s => s.Slot).OrderBy(g => g.Key).Select(g => g.Select(s => s.Row).ToArray()).ToArray();
-        var slots = decode.Select(s => s.Slot).Distinct().Order().ToArray();
+        var bySlot = decode.GroupBy(s => s.Slot).OrderBy(g => g.Key).ToArray();
+        var slots = bySlot.Select(g => g.Key).ToArray();
+        var groups = bySlot.Select(g => g.Select(s => s.Row).ToArray()).ToArray();
         int width = groups.Max(g => g.Length);
         bool range = slots[^1] - slots[0] == slots.Length - 1;
         var padded = groups.SelectMany(g => Enumerable.Range(0, width).Select(j => (long)g[Math.Min(j, g.Length - 1)]));
