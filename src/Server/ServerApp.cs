@@ -19,6 +19,7 @@ public static class ServerApp
         builder.Services.AddPeftOptions(builder.Configuration);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<EndpointRoles>();
+        builder.Services.AddSingleton<AccessPolicy>();
         builder.Services.AddSingleton<ModelHost>();
         builder.Services.AddHostedService<ModelLoader>();
         builder.Services.AddSingleton<ErrorInterceptor>();
