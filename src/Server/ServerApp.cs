@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Peft.Server.Errors;
 using Peft.Server.Hosting;
+using Peft.Server.OpenAi;
 using Peft.Server.Options;
 using Peft.Server.Security;
 using Peft.Server.Services;
@@ -32,6 +33,7 @@ public static class ServerApp
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks(health => health.UseHealthChecksCache = false).AddCheck<ModelReadyHealthCheck>("model");
         builder.Services.AddPeftTelemetry(builder.Configuration);
+        builder.Services.AddOpenAiApi();
         builder.WebHost.ConfigureKestrel(KestrelEndpoints.Configure);
 
         var app = builder.Build();
@@ -41,6 +43,7 @@ public static class ServerApp
         app.MapAdmin<TrainingService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
+        app.MapOpenAiApi();
         return app;
     }
 

@@ -40,7 +40,7 @@ internal sealed class GenerationCall : IDisposable
         if (adapterId.Length > 0 && !AdapterIdRules.IsValid(adapterId, out string? problem))
             throw ApiErrors.Invalid(problem);
 
-        var trace = GenerationTrace.Start(method, adapterId, input.RequestId, prompt.Count);
+        var trace = GenerationTrace.Start(method, adapterId, input.RequestId, prompt.Count, input.User);
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(callAborted);
         try
         {

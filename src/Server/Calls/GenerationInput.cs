@@ -6,7 +6,9 @@ namespace Peft.Server.Calls;
 /// </summary>
 /// <param name="AdapterId">Empty: the base model.</param>
 /// <param name="Prompt">Null: the request named no prompt.</param>
-public sealed record GenerationInput(string AdapterId, PromptInput? Prompt, SamplingInput Sampling, string RequestId = "");
+/// <param name="RequestId">Echoed in traces (peft.request_id).</param>
+/// <param name="User">The end user the caller names (OpenAI's <c>user</c>), traced as peft.user.</param>
+public sealed record GenerationInput(string AdapterId, PromptInput? Prompt, SamplingInput Sampling, string RequestId = "", string? User = null);
 
 /// <summary>A prompt as sent: text for the model's tokenizer, or token ids used verbatim.</summary>
 public abstract record PromptInput;
