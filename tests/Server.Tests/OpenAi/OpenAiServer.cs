@@ -40,12 +40,13 @@ public class OpenAiServer : SharedServer
         return client;
     }
 
-    /// <summary>POSTs <paramref name="body"/> and returns (status, parsed JSON body).</summary>
+    /// <summary>POSTs <paramref name="body"/> and returns (status, parsed JSON body; a plain-text body as {"text": ...}).</summary>
     public static async Task<(int Status, JsonObject Body)> PostAsync(HttpClient http, string path, object body)
     {
         using var response = await http.PostAsJsonAsync(path, body);
         string text = await response.Content.ReadAsStringAsync();
-        return ((int)response.StatusCode, JsonNode.Parse(text)!.AsObject());
+        bool json = response.Content.Headers.ContentType?.MediaType == "application/json";
+        return ((int)response.StatusCode, json ? JsonNode.Parse(text)!.AsObject() : new JsonObject { ["text"] = text });
     }
 
     /// <summary>The token ids the chat template and tokenizer make of one user message (what chat calls must generate from).</summary>
