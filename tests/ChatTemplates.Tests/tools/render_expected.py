@@ -11,7 +11,8 @@ a `tojson` filter that is plain json.dumps (ensure_ascii=False by default, no HT
 both; the peer's unit tests run with neither). The clock behind `strftime_now` is fixed at 2025-07-10T12:00:00,
 the instant the peer's end-to-end tests fix.
 
-A case's `context` is passed to render() as is, except {"$function": name} stand-ins for the peer's JavaScript test
+A case's template is its `template` text or the file its `template_file` names (relative to the case file).
+Its `context` is passed to render() as is, except {"$function": name} stand-ins for the peer's JavaScript test
 functions, which become the Python callables below. Cases whose `kind` is "apply_chat_template" are rendered as
 transformers' apply_chat_template(tokenize=False) renders: messages, tools, documents and add_generation_prompt always
 passed (None when absent), the tokenizer's special tokens, then the extra keyword arguments.
@@ -19,6 +20,7 @@ passed (None when absent), the tokenizer's special tokens, then the extra keywor
 
 import datetime
 import json
+import os
 import sys
 
 import jinja2
@@ -83,11 +85,18 @@ def with_functions(value):
     return value
 
 
-def render(case):
+def template_text(case, case_file):
+    if "template_file" in case:
+        with open(os.path.join(os.path.dirname(os.path.abspath(case_file)), case["template_file"]), encoding="utf-8") as f:
+            return f.read()
+    return case["template"]
+
+
+def render(case, case_file):
     options = case.get("options", {})
     env = make_environment(options.get("trim_blocks", True), options.get("lstrip_blocks", True))
     context = with_functions(case.get("context", {}))
-    template = env.from_string(case["template"])
+    template = env.from_string(template_text(case, case_file))
     if case.get("kind") == "apply_chat_template":
         kwargs = dict(case.get("special_tokens", {}))
         kwargs.update(context.get("extra", {}))
@@ -111,7 +120,7 @@ def main(paths):
             case.pop("expected", None)
             case.pop("expected_error", None)
             try:
-                case["expected"] = render(case)
+                case["expected"] = render(case, path)
             except Exception as error:  # the expected outcome is this error
                 case["expected_error"] = f"{type(error).__name__}: {error}"
             if "peer_expected" in case and case.get("expected") != case["peer_expected"]:

@@ -35,7 +35,7 @@ internal static class AttributeGetter
         return item => getters.Select(getter => getter(item)).ToList();
     }
 
-    public static object? IgnoreCase(object? value) => value is string s ? s.ToLowerInvariant() : value;
+    public static object? IgnoreCase(object? value) => Py.Plain(value) is string s ? s.ToLowerInvariant() : value;
 
     private static List<object?> Parts(object? attribute) => attribute switch
     {

@@ -22,9 +22,9 @@ internal static partial class StringFilters
         filters["lower"] = (v, a) => Text(v, a, "lower").ToLowerInvariant();
         filters["capitalize"] = (v, a) => PyStrings.Capitalize(Text(v, a, "capitalize"));
         filters["title"] = (v, a) => Title(Text(v, a, "title"));
-        filters["string"] = (v, a) => Text(v, a, "string");
-        filters["safe"] = (v, a) => Text(v, a, "safe");
-        filters["escape"] = (v, a) => Escape(Text(v, a, "escape"));
+        filters["string"] = (v, a) => v is Markup ? NoArguments(v, a, "string") : Text(v, a, "string");
+        filters["safe"] = (v, a) => v is Markup ? NoArguments(v, a, "safe") : new Markup(Text(v, a, "safe"));
+        filters["escape"] = (v, a) => Markup.Escape(NoArguments(v, a, "escape"));
         filters["e"] = filters["escape"];
         filters["forceescape"] = filters["escape"];
         filters["trim"] = (v, a) =>
@@ -59,6 +59,12 @@ internal static partial class StringFilters
             object? values = a.Named.Count > 0 ? Mapping(a.Named) : new PyTuple(a.Positional);
             return PyPercentFormat.Format(Py.Str(v), values);
         };
+    }
+
+    private static object? NoArguments(object? value, CallArguments arguments, string filter)
+    {
+        arguments.Bind(filter);
+        return value;
     }
 
     private static string Text(object? value, CallArguments arguments, string filter)

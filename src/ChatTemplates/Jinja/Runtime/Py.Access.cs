@@ -61,6 +61,7 @@ internal static partial class Py
     private static bool TryGetItem(object? owner, object? key, out object? item)
     {
         item = null;
+        (owner, key) = (Plain(owner), Plain(key));
         switch (owner)
         {
             case PyDict dict:
@@ -99,6 +100,7 @@ internal static partial class Py
             throw undefined.Fail();
         }
 
+        owner = Plain(owner);
         var stepValue = step is null ? 1 : Index(step, "slice indices");
         if (stepValue == 0)
         {

@@ -10,6 +10,10 @@ internal static partial class Py
         ThrowIfUndefined(a, b);
         switch (a, b)
         {
+            case (Markup x, string or Markup):
+                return new Markup((string)Add(x.Value, Markup.Escape(b).Value)!);
+            case (string, Markup y):
+                return new Markup((string)Add(Markup.Escape(a).Value, y.Value)!);
             case (double or long or bool, double or long or bool):
                 return IsIntegral(a) && IsIntegral(b) ? (object)Checked(() => AsLong(a) + AsLong(b)) : AsDouble(a) + AsDouble(b);
             case (string x, string y):
@@ -41,6 +45,8 @@ internal static partial class Py
         {
             case (double or long or bool, double or long or bool):
                 return IsIntegral(a) && IsIntegral(b) ? (object)Checked(() => AsLong(a) * AsLong(b)) : AsDouble(a) * AsDouble(b);
+            case (Markup m, long or bool):
+                return new Markup(Repeat(m.Value, AsLong(b)));
             case (string s, long or bool):
                 return Repeat(s, AsLong(b));
             case (long or bool, string s):
@@ -89,6 +95,17 @@ internal static partial class Py
         if (a is string format)
         {
             return PyPercentFormat.Format(format, b);
+        }
+
+        if (a is Markup markup)
+        {
+            var escaped = b switch
+            {
+                PyTuple tuple => new PyTuple([.. tuple.Items.Select(item => (object?)Markup.Escape(item))]),
+                PyDict => b,
+                _ => Markup.Escape(b),
+            };
+            return new Markup(PyPercentFormat.Format(markup.Value, escaped));
         }
 
         ThrowIfUndefined(a, b);

@@ -7,6 +7,7 @@ internal static partial class Py
     /// <summary>Python's <c>==</c>: numbers across int/float/bool, containers element-wise, the rest by identity.</summary>
     public static bool Equal(object? a, object? b)
     {
+        (a, b) = (Plain(a), Plain(b));
         if (ReferenceEquals(a, b))
         {
             return true;
@@ -59,6 +60,7 @@ internal static partial class Py
     /// <summary>Python's <c>&lt;</c> (and, with the operands swapped, <c>&gt;</c>).</summary>
     public static bool Less(object? a, object? b, string op = "<")
     {
+        (a, b) = (Plain(a), Plain(b));
         ThrowIfUndefined(a, b);
         switch (a, b)
         {
@@ -129,6 +131,7 @@ internal static partial class Py
     /// <summary>Python's <c>item in container</c>.</summary>
     public static bool Contains(object? container, object? item)
     {
+        (container, item) = (Plain(container), Plain(item));
         switch (container)
         {
             case string s:

@@ -9,6 +9,7 @@ internal static partial class Py
     public static string Str(object? value) => value switch
     {
         string s => s,
+        Markup m => m.Value,
         Undefined => "",
         _ => Repr(value),
     };
@@ -39,6 +40,11 @@ internal static partial class Py
                 break;
             case string s:
                 PyStrings.AppendRepr(builder, s);
+                break;
+            case Markup markup:
+                builder.Append("Markup(");
+                PyStrings.AppendRepr(builder, markup.Value);
+                builder.Append(')');
                 break;
             case Undefined:
                 builder.Append("Undefined");

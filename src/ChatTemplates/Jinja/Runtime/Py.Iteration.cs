@@ -6,6 +6,7 @@ internal static partial class Py
     public static IEnumerable<object?> Iterate(object? value) => value switch
     {
         string s => PyStrings.Characters(s),
+        Markup m => PyStrings.Characters(m.Value),
         List<object?> list => list,
         PyTuple tuple => tuple.Items,
         PyDict dict => dict.Keys,
@@ -23,6 +24,7 @@ internal static partial class Py
     public static long Length(object? value) => value switch
     {
         string s => PyStrings.CodePointCount(s),
+        Markup m => PyStrings.CodePointCount(m.Value),
         List<object?> list => list.Count,
         PyTuple tuple => tuple.Count,
         PyDict dict => dict.Count,
@@ -35,7 +37,7 @@ internal static partial class Py
     /// <summary>Python's <c>reversed()</c>, which needs a sequence: generators are refused.</summary>
     public static IEnumerable<object?> Reversed(object? value) => value switch
     {
-        string s => Enumerable.Reverse(PyStrings.Characters(s).ToList()),
+        string or Markup => Enumerable.Reverse(PyStrings.Characters(Py.Str(value)).ToList()),
         List<object?> list => Enumerable.Reverse([.. list]),
         PyTuple tuple => tuple.Items.Reverse(),
         PyDict dict => dict.Keys.Reverse(),

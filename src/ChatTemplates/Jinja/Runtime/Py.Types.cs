@@ -14,6 +14,7 @@ internal static partial class Py
         long => "int",
         double => "float",
         string => "str",
+        Markup => "Markup",
         List<object?> => "list",
         GroupTuple => "_GroupTuple",
         PyTuple => "tuple",
@@ -39,6 +40,7 @@ internal static partial class Py
         long l => l != 0,
         double d => d != 0,
         string s => s.Length > 0,
+        Markup m => m.Value.Length > 0,
         List<object?> list => list.Count > 0,
         PyTuple tuple => tuple.Count > 0,
         PyDict dict => dict.Count > 0,
@@ -78,6 +80,9 @@ internal static partial class Py
         _ => throw TemplateError.TypeError(
             $"{what} must be integers or slices, not {TypeName(value)}"),
     };
+
+    /// <summary>Markup reads as its text: the plain view of a value for operations that do not care.</summary>
+    public static object? Plain(object? value) => value is Markup markup ? markup.Value : value;
 
     /// <summary>Fails with the first undefined operand's own message, as any Python operator on Undefined does.</summary>
     public static void ThrowIfUndefined(object? a, object? b = null)

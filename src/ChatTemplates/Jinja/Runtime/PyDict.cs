@@ -69,6 +69,7 @@ internal sealed class PyKeyComparer : IEqualityComparer<object>
     public static object Box(object? key) => key switch
     {
         null => NoneKey,
+        Markup markup => markup.Value,
         List<object?> or PyDict or Undefined => throw TemplateError.TypeError(
             $"unhashable type: '{Py.TypeName(key)}'"),
         _ => key,

@@ -74,6 +74,9 @@ internal sealed class PyJson
             case string s:
                 WriteString(s);
                 break;
+            case Markup markup:
+                WriteString(markup.Value);
+                break;
             case List<object?> list:
                 WriteArray(list, depth);
                 break;
@@ -165,6 +168,7 @@ internal sealed class PyJson
     private static string KeyText(object? key) => key switch
     {
         string s => s,
+        Markup markup => markup.Value,
         null => "null",
         bool b => b ? "true" : "false",
         long l => l.ToString(CultureInfo.InvariantCulture),

@@ -17,6 +17,7 @@ internal static class PyMethods
         Func<object?, CallArguments, object?>? body = owner switch
         {
             string => PyStringMethods.Find(name),
+            Markup markup => PyStringMethods.Find(name) is { } text ? (_, args) => text(markup.Value, args) : null,
             PyDict => DictMethod(name),
             List<object?> => ListMethod(name),
             PyTuple => SequenceMethod(name),
