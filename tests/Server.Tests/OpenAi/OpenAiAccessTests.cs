@@ -119,4 +119,21 @@ public sealed class OpenAiAccessTests(KeyedConstrainedServer fixture) : IClassFi
         Assert.Equal(403, loadOnServing);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
+
+    [Fact]
+    public async Task A_request_arriving_a_byte_at_a_time_is_still_told_apart_from_http2()
+    {
+        using var socket = new System.Net.Sockets.TcpClient();
+        await socket.ConnectAsync(fixture.Server.Address.Host, fixture.Server.Address.Port);
+        var stream = socket.GetStream();
+        foreach (byte b in "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"u8.ToArray())
+        {
+            await stream.WriteAsync(new[] { b });
+            await stream.FlushAsync();
+        }
+        string reply = await new StreamReader(stream).ReadToEndAsync();
+
+        Assert.StartsWith("HTTP/1.1 200", reply);
+        Assert.Contains("\"ok\"", reply);
+    }
 }

@@ -192,4 +192,23 @@ public sealed class OpenAiCompletionsTests(OpenAiServer fixture) : IClassFixture
         var models = (await sdk.GetModelsAsync()).Value;
         Assert.Equal(data.Select(m => (string)m!["id"]!), models.Select(m => m.Id));
     }
+
+    [Fact]
+    public async Task A_client_that_disconnects_mid_stream_frees_the_request()
+    {
+        var http = fixture.Http();
+        var response = await http.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/v1/completions")
+        {
+            Content = JsonContent.Create(Body("lora_qv", Requests.Prompt, 240, new { stream = true })),
+        }, HttpCompletionOption.ResponseHeadersRead);
+        var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.StartsWith("data: ", await reader.ReadLineAsync());
+
+        reader.Dispose();
+        response.Dispose();
+        http.Dispose();
+
+        Assert.True(await fixture.Server.WaitForIdleAsync());
+        Assert.Equal(0, fixture.Server.Model.Registry.Get("lora_qv").RequestsInFlight);
+    }
 }
