@@ -71,6 +71,16 @@ internal sealed class TemplateError : Exception
         return this;
     }
 
+    /// <summary>
+    /// For exception filters: records the line (innermost wins) and declines to catch, so the error passes through
+    /// every level without a catch-and-rethrow per level (which, deep in a recursion, would itself exhaust the stack).
+    /// </summary>
+    public bool NoteLine(int line)
+    {
+        Line ??= line;
+        return false;
+    }
+
     public static TemplateError TypeError(string message) => new(TemplateErrorKind.Type, message);
 
     public static TemplateError ValueError(string message) => new(TemplateErrorKind.Value, message);
