@@ -57,6 +57,8 @@ internal static partial class Py
                 return RepeatItems(list, AsLong(a));
             case (PyTuple tuple, long or bool):
                 return new PyTuple(RepeatItems(tuple.Items, AsLong(b)));
+            case (long or bool, PyTuple tuple):
+                return new PyTuple(RepeatItems(tuple.Items, AsLong(a)));
             default:
                 throw Unsupported("*", a, b);
         }
