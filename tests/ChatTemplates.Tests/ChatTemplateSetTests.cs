@@ -34,6 +34,7 @@ public sealed class ChatTemplateSetTests
     [Theory]
     [InlineData("{not json", "tokenizer_config.json: not valid JSON")]
     [InlineData("[1, 2]", "tokenizer_config.json: expected a JSON object")]
+    [InlineData("""{"chat_template": "a", "chat_template": "b"}""", "tokenizer_config.json: not valid JSON")]
     [InlineData("""{"chat_template": 5}""", "tokenizer_config.json: chat_template must be a string or a list")]
     [InlineData("""{"chat_template": [{"name": "default"}]}""", "tokenizer_config.json: chat_template[0].template must be a string")]
     [InlineData("""{"chat_template": ["x"]}""", "tokenizer_config.json: chat_template[0] must be an object")]
