@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Peft.ChatTemplates.Jinja;
 using Peft.ChatTemplates.Jinja.Runtime;
 
@@ -56,24 +57,7 @@ public sealed class ChatTemplate
             return _toolUse.Render(request);
         }
 
-        var variables = new List<KeyValuePair<string, object?>>(_specialTokens)
-        {
-            new("messages", PyValues.FromJson(request.Messages)),
-            new("tools", PyValues.FromJson(request.Tools)),
-            new("documents", PyValues.FromJson(request.Documents)),
-            new("add_generation_prompt", request.AddGenerationPrompt),
-        };
-
-        foreach (var (key, value) in request.ExtraVariables ?? [])
-        {
-            if (ReservedVariables.Contains(key))
-            {
-                throw new ChatTemplateException($"chat template variables may not set '{key}'; it has its own request field");
-            }
-
-            variables.Add(new(key, PyValues.FromJson(value)));
-        }
-
+        var variables = Variables(request);
         try
         {
             return _template.Render(variables, _clock);
@@ -81,6 +65,36 @@ public sealed class ChatTemplate
         catch (TemplateError error)
         {
             throw Describe(error, $"chat template '{Name}'");
+        }
+    }
+
+    private List<KeyValuePair<string, object?>> Variables(ChatRenderRequest request)
+    {
+        try
+        {
+            var variables = new List<KeyValuePair<string, object?>>(_specialTokens)
+            {
+                new("messages", PyValues.FromJson(request.Messages)),
+                new("tools", PyValues.FromJson(request.Tools)),
+                new("documents", PyValues.FromJson(request.Documents)),
+                new("add_generation_prompt", request.AddGenerationPrompt),
+            };
+
+            foreach (var (key, value) in request.ExtraVariables ?? [])
+            {
+                if (ReservedVariables.Contains(key))
+                {
+                    throw new ChatTemplateException($"chat template variables may not set '{key}'; it has its own request field");
+                }
+
+                variables.Add(new(key, PyValues.FromJson(value)));
+            }
+
+            return variables;
+        }
+        catch (Exception error) when (error is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
+        {
+            throw new ChatTemplateException($"chat template '{Name}': a request value cannot be read as JSON ({error.Message})", error);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 
 namespace Peft.ChatTemplates.Tests;
@@ -9,12 +10,11 @@ namespace Peft.ChatTemplates.Tests;
 internal static class CaseFile
 {
     private static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "Cases");
+    private static readonly ConcurrentDictionary<string, Lazy<JsonArray>> Files = new(StringComparer.Ordinal);
 
-    public static JsonArray Load(string file)
-    {
-        var root = JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, file)))!;
-        return root["cases"]!.AsArray();
-    }
+    /// <summary>The file's cases, parsed once per test run; callers read them and never change them.</summary>
+    public static JsonArray Load(string file) => Files.GetOrAdd(file, name => new Lazy<JsonArray>(() =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, name)))!["cases"]!.AsArray())).Value;
 
     public static TheoryData<string> Names(string file)
     {
@@ -28,5 +28,5 @@ internal static class CaseFile
     }
 
     public static JsonObject Find(string file, string name) =>
-        Load(file).Single(c => (string)c!["name"]! == name)!.AsObject();
+        Load(file).Single(c => (string)c!["name"]! == name)!.DeepClone().AsObject();
 }

@@ -15,6 +15,7 @@ internal static class ErrorKinds
             "TypeError" => TemplateErrorKind.Type,
             "ValueError" => TemplateErrorKind.Value,
             "IndexError" => TemplateErrorKind.Index,
+            "AttributeError" => TemplateErrorKind.Attribute,
             "ZeroDivisionError" => TemplateErrorKind.ZeroDivision,
             "OverflowError" => TemplateErrorKind.Overflow,
             "SecurityError" => TemplateErrorKind.Security,

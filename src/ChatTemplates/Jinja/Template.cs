@@ -29,7 +29,7 @@ internal sealed class Template
 
     /// <summary>Renders with these variables (Python values: see <see cref="Py"/>) over the global functions.</summary>
     /// <exception cref="TemplateError">Rendering failed; the error names the line.</exception>
-    public string Render(IEnumerable<KeyValuePair<string, object?>> variables, TimeProvider clock)
+    public string Render(IEnumerable<KeyValuePair<string, object?>> variables, TimeProvider clock, long maxSteps = Renderer.MaxSteps)
     {
         var globals = new Frame(null);
         foreach (var (name, value) in GlobalFunctions.Create(clock))
@@ -43,6 +43,6 @@ internal sealed class Template
             frame.Set(name, value);
         }
 
-        return new Renderer().Render(_body, frame);
+        return new Renderer(maxSteps).Render(_body, frame);
     }
 }

@@ -8,6 +8,7 @@ internal enum TemplateErrorKind
     Type,
     Value,
     Index,
+    Attribute,
     ZeroDivision,
     Overflow,
     Security,
@@ -58,6 +59,7 @@ internal sealed class TemplateError : Exception
         TemplateErrorKind.Type => "TypeError",
         TemplateErrorKind.Value => "ValueError",
         TemplateErrorKind.Index => "IndexError",
+        TemplateErrorKind.Attribute => "AttributeError",
         TemplateErrorKind.ZeroDivision => "ZeroDivisionError",
         TemplateErrorKind.Overflow => "OverflowError",
         TemplateErrorKind.Security => "SecurityError",
@@ -69,6 +71,16 @@ internal sealed class TemplateError : Exception
     {
         Line ??= line;
         return this;
+    }
+
+    /// <summary>
+    /// For exception filters: records the line (innermost wins) and declines to catch, so the error passes through
+    /// every level without a catch-and-rethrow per level (which, deep in a recursion, would itself exhaust the stack).
+    /// </summary>
+    public bool NoteLine(int line)
+    {
+        Line ??= line;
+        return false;
     }
 
     public static TemplateError TypeError(string message) => new(TemplateErrorKind.Type, message);

@@ -16,8 +16,16 @@ internal static class JsonFile
 
         try
         {
-            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject
+            var root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
                 ?? throw new ChatTemplateException($"{fileName}: expected a JSON object");
+
+            // Materialise the properties now, so a duplicate key fails here with the file's name.
+            _ = root.Count;
+            return root;
+        }
+        catch (ArgumentException error)
+        {
+            throw new ChatTemplateException($"{fileName}: not valid JSON ({error.Message})", error);
         }
         catch (JsonException error)
         {

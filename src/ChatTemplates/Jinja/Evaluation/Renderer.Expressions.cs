@@ -16,9 +16,9 @@ internal sealed partial class Renderer
             EnsureStack();
             return EvaluateNode(expression, frame);
         }
-        catch (TemplateError error)
+        catch (TemplateError error) when (error.NoteLine(expression.Line))
         {
-            throw error.AtLine(expression.Line);
+            throw;
         }
     }
 
@@ -167,9 +167,9 @@ internal sealed partial class Renderer
         {
             return FilterRegistry.Apply(filter.FilterName, input, EvaluateArguments(filter.Args, frame));
         }
-        catch (TemplateError error)
+        catch (TemplateError error) when (error.NoteLine(filter.Line))
         {
-            throw error.AtLine(filter.Line);
+            throw;
         }
     }
 }

@@ -9,10 +9,13 @@ namespace Peft.ChatTemplates.Jinja.Evaluation;
 /// work done so that a template cannot loop or recurse without bound, and it turns any failure into a
 /// <see cref="TemplateError"/> carrying the template line where it happened.
 /// </summary>
-internal sealed partial class Renderer
+internal sealed partial class Renderer(long maxSteps = Renderer.MaxSteps)
 {
-    /// <summary>Loop iterations plus macro calls one render may perform (a runaway template fails, the server lives).</summary>
-    public const long MaxSteps = 5_000_000;
+    /// <summary>
+    /// Loop iterations plus macro calls one render may perform: a runaway template fails after about two seconds of
+    /// work instead of holding a server thread; real chat templates stay orders of magnitude below.
+    /// </summary>
+    public const long MaxSteps = 2_000_000;
 
     /// <summary>Nested macro calls, about where Python's recursion limit stops jinja2.</summary>
     public const int MaxCallDepth = 500;
@@ -44,9 +47,9 @@ internal sealed partial class Renderer
                 EnsureStack();
                 flow = ExecuteOne(statement, frame, output);
             }
-            catch (TemplateError error)
+            catch (TemplateError error) when (error.NoteLine(statement.Line))
             {
-                throw error.AtLine(statement.Line);
+                throw;
             }
             catch (Exception error) when (error is InvalidCastException or InvalidOperationException
                                               or ArgumentException or IndexOutOfRangeException or FormatException
@@ -117,11 +120,11 @@ internal sealed partial class Renderer
     /// <summary>Counts one unit of work (a loop iteration or a macro call) against the render's budget.</summary>
     internal void Step()
     {
-        if (++_steps > MaxSteps)
+        if (++_steps > maxSteps)
         {
             throw new TemplateError(
                 TemplateErrorKind.Runtime,
-                $"template exceeded {MaxSteps} loop iterations and macro calls in one render");
+                $"template exceeded {maxSteps} loop iterations and macro calls in one render");
         }
     }
 

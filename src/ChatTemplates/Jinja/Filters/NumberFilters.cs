@@ -15,7 +15,6 @@ internal static class NumberFilters
             {
                 long or bool => (object)Math.Abs(Py.AsLong(v)),
                 double d => Math.Abs(d),
-                Undefined u => throw u.Fail(),
                 _ => throw TemplateError.TypeError($"bad operand type for abs(): '{Py.TypeName(v)}'"),
             };
         };
@@ -34,7 +33,7 @@ internal static class NumberFilters
         var b = arguments.Bind("int", "default", "base");
         var fallback = b.Get(0, 0L);
         var radix = (int)Py.Index(b.Get(1, 10L), "base");
-        switch (value)
+        switch (Py.Plain(value))
         {
             case Undefined u:
                 throw u.Fail();
@@ -104,7 +103,7 @@ internal static class NumberFilters
     public static bool TryFloat(object? value, out double result)
     {
         result = 0;
-        switch (value)
+        switch (Py.Plain(value))
         {
             case Undefined u:
                 throw u.Fail();
@@ -137,11 +136,6 @@ internal static class NumberFilters
         if (method is not ("common" or "ceil" or "floor"))
         {
             throw new TemplateError(TemplateErrorKind.Runtime, "method must be common, ceil or floor");
-        }
-
-        if (value is Undefined u)
-        {
-            throw u.Fail();
         }
 
         if (!Py.IsNumber(value))

@@ -110,10 +110,11 @@ internal static class SequenceFilters
         arguments.Bind("reverse");
         return value switch
         {
-            string s => PyStrings.Reverse(s),
+            string or Markup => PyStrings.Reverse(Py.Str(value)),
             List<object?> or PyTuple or PyRange or PyDict or DictView or Undefined =>
                 new PyGenerator(Py.Reversed(value), value is PyDict ? "dict_reversekeyiterator" : "list_reverseiterator"),
-            _ => Enumerable.Reverse(Py.ToList(value)).ToList(),
+            string or PyGenerator => Enumerable.Reverse(Py.ToList(value)).ToList(),
+            _ => throw new TemplateError(TemplateErrorKind.Runtime, "argument must be iterable"),
         };
     }
 
@@ -126,7 +127,12 @@ internal static class SequenceFilters
             "value" => 1,
             _ => throw new TemplateError(TemplateErrorKind.Runtime, "You can only sort by either \"key\" or \"value\""),
         };
-        var dict = value as PyDict ?? throw TemplateError.TypeError($"'{Py.TypeName(value)}' object has no attribute 'items'");
+        var dict = value switch
+        {
+            PyDict d => d,
+            Undefined u => throw u.Fail(),
+            _ => throw new TemplateError(TemplateErrorKind.Attribute, $"'{Py.TypeName(value)}' object has no attribute 'items'"),
+        };
         var ignoreCase = !Py.Truthy(b.Get(0, false));
         object? Key(object? pair)
         {

@@ -99,7 +99,14 @@ internal static partial class StringFilters
         var b = arguments.Bind("indent", "width", "first", "blank");
         var width = b.Get(0, 4L);
         var indentation = width as string ?? new string(' ', (int)Math.Max(0, Py.Index(width, "width")));
-        var lines = PyStrings.SplitLines(Py.Str(value) + "\n", keepEnds: false);
+        var text = value switch
+        {
+            string or Markup => Py.Str(value),
+            Undefined u => throw u.Fail(),
+            List<object?> => throw new TemplateError(TemplateErrorKind.Attribute, "'list' object has no attribute 'splitlines'"),
+            _ => throw TemplateError.TypeError($"unsupported operand type(s) for +=: '{Py.TypeName(value)}' and 'str'"),
+        };
+        var lines = PyStrings.SplitLines(text + "\n", keepEnds: false);
         string result;
         if (Py.Truthy(b.Get(2, false)))
         {

@@ -11,7 +11,7 @@ internal sealed partial class Parser
     /// Comma-separated expressions: one without a trailing comma is itself, otherwise a tuple. "simplified" reads
     /// primaries only (assignment targets); without a condition the <c>x if y</c> form is not read (for/if headers).
     /// </summary>
-    private Expr ParseTuple(bool simplified = false, bool withCondition = true, string? endName = null, bool parenthesised = false)
+    private Expr ParseTuple(bool simplified = false, bool withCondition = true, bool parenthesised = false)
     {
         var line = Current.Line;
         var items = new List<Expr>();
@@ -23,8 +23,9 @@ internal sealed partial class Parser
                 ExpectOperator(",");
             }
 
-            if (Current.Kind is TokenKind.VariableEnd or TokenKind.BlockEnd || Current.IsOperator(")")
-                || (endName is not null && Current.IsName(endName)))
+            // jinja2 also passes end names ("in" for a for target) here, but its check never matches them
+            // (is_tuple_end calls test_any with the tuple unpacked one level short), so `for in in xs` parses.
+            if (Current.Kind is TokenKind.VariableEnd or TokenKind.BlockEnd || Current.IsOperator(")"))
             {
                 break;
             }

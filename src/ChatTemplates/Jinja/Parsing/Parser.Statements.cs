@@ -111,13 +111,13 @@ internal sealed partial class Parser
     private ForStmt ParseFor()
     {
         var line = Next().Line;
-        var target = ParseAssignTarget(endName: "in");
+        var target = ParseAssignTarget();
         if (!SkipName("in"))
         {
             throw Fail($"expected token 'in', got '{Current.Describe()}'");
         }
 
-        var iterable = ParseTuple(withCondition: false, endName: "recursive");
+        var iterable = ParseTuple(withCondition: false);
         var condition = SkipName("if") ? ParseExpression() : null;
         var recursive = SkipName("recursive");
         if (recursive)
@@ -263,7 +263,7 @@ internal sealed partial class Parser
     }
 
     /// <summary>A name, a (possibly parenthesised) tuple of targets, or with <c>set</c> a <c>namespace.attribute</c>.</summary>
-    private Expr ParseAssignTarget(bool withNamespace = false, string? endName = null)
+    private Expr ParseAssignTarget(bool withNamespace = false)
     {
         if (withNamespace && Current.Kind == TokenKind.Name && Peek().IsOperator("."))
         {
@@ -273,7 +273,7 @@ internal sealed partial class Parser
             return new GetAttr(new Name(owner.Text, owner.Line), attribute.Text, owner.Line);
         }
 
-        var target = ParseTuple(simplified: true, endName: endName);
+        var target = ParseTuple(simplified: true);
         return IsAssignable(target) ? target : throw Fail($"can't assign to '{Describe(target)}'", target.Line);
     }
 

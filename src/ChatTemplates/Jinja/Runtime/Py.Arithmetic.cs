@@ -15,7 +15,7 @@ internal static partial class Py
             case (string, Markup y):
                 return new Markup((string)Add(Markup.Escape(a).Value, y.Value)!);
             case (double or long or bool, double or long or bool):
-                return IsIntegral(a) && IsIntegral(b) ? (object)Checked(() => AsLong(a) + AsLong(b)) : AsDouble(a) + AsDouble(b);
+                return IsIntegral(a) && IsIntegral(b) ? (object)Checked(() => checked(AsLong(a) + AsLong(b))) : AsDouble(a) + AsDouble(b);
             case (string x, string y):
                 LimitLength(x.Length + (long)y.Length);
                 return string.Concat(x, y);
@@ -35,7 +35,7 @@ internal static partial class Py
     {
         ThrowIfUndefined(a, b);
         RequireNumbers("-", a, b);
-        return IsIntegral(a) && IsIntegral(b) ? (object)Checked(() => AsLong(a) - AsLong(b)) : AsDouble(a) - AsDouble(b);
+        return IsIntegral(a) && IsIntegral(b) ? (object)Checked(() => checked(AsLong(a) - AsLong(b))) : AsDouble(a) - AsDouble(b);
     }
 
     public static object? Multiply(object? a, object? b)
@@ -44,7 +44,7 @@ internal static partial class Py
         switch (a, b)
         {
             case (double or long or bool, double or long or bool):
-                return IsIntegral(a) && IsIntegral(b) ? (object)Checked(() => AsLong(a) * AsLong(b)) : AsDouble(a) * AsDouble(b);
+                return IsIntegral(a) && IsIntegral(b) ? (object)Checked(() => checked(AsLong(a) * AsLong(b))) : AsDouble(a) * AsDouble(b);
             case (Markup m, long or bool):
                 return new Markup(Repeat(m.Value, AsLong(b)));
             case (string s, long or bool):
@@ -57,6 +57,8 @@ internal static partial class Py
                 return RepeatItems(list, AsLong(a));
             case (PyTuple tuple, long or bool):
                 return new PyTuple(RepeatItems(tuple.Items, AsLong(b)));
+            case (long or bool, PyTuple tuple):
+                return new PyTuple(RepeatItems(tuple.Items, AsLong(a)));
             default:
                 throw Unsupported("*", a, b);
         }
@@ -171,7 +173,7 @@ internal static partial class Py
     public static object? Negate(object? value) => value switch
     {
         Undefined u => throw u.Fail(),
-        long or bool => (object)Checked(() => -AsLong(value)),
+        long or bool => (object)Checked(() => checked(-AsLong(value))),
         double d => -d,
         _ => throw TemplateError.TypeError($"bad operand type for unary -: '{TypeName(value)}'"),
     };

@@ -52,13 +52,6 @@ internal static partial class Py
             case List<object?> list:
                 AppendItems(builder, "[", list, "]");
                 break;
-            case GroupTuple group:
-                builder.Append("_GroupTuple(grouper=");
-                AppendRepr(builder, group.Grouper);
-                builder.Append(", list=");
-                AppendRepr(builder, group.List);
-                builder.Append(')');
-                break;
             case PyTuple tuple:
                 AppendItems(builder, "(", tuple.Items, tuple.Count == 1 ? ",)" : ")");
                 break;

@@ -87,7 +87,8 @@ internal static class PyPercentFormat
             builder.Append(Convert(value, type, flags, width ?? 0, precision));
         }
 
-        if (mapping is null && next < positional.Count)
+        // Python skips this check when the argument supports item access (a dict, but also a list).
+        if (arguments is not (PyDict or List<object?> or PyRange) && next < positional.Count)
         {
             throw TemplateError.TypeError("not all arguments converted during string formatting");
         }

@@ -98,10 +98,21 @@ internal static class PyStrFormat
         object? value;
         if (first.Length == 0)
         {
+            if (automatic < 0)
+            {
+                throw TemplateError.ValueError("cannot switch from manual field specification to automatic field numbering");
+            }
+
             value = Positional(arguments, automatic++);
         }
         else if (int.TryParse(first, NumberStyles.None, CultureInfo.InvariantCulture, out var index))
         {
+            if (automatic > 0)
+            {
+                throw TemplateError.ValueError("cannot switch from automatic field numbering to manual field specification");
+            }
+
+            automatic = -1;
             value = Positional(arguments, index);
         }
         else

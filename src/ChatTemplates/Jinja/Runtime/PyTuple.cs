@@ -14,10 +14,18 @@ internal class PyTuple
     public static PyTuple Of(params object?[] items) => new(items);
 }
 
-/// <summary>The named tuple <c>groupby</c> yields: (grouper, list), also readable as attributes.</summary>
-internal sealed class GroupTuple(object? grouper, List<object?> list) : PyTuple([grouper, list])
+/// <summary>The named tuple <c>groupby</c> yields: (grouper, list), also readable as attributes; prints as a tuple.</summary>
+internal sealed class GroupTuple(object? grouper, List<object?> list) : PyTuple([grouper, list]), IHasAttributes
 {
-    public object? Grouper { get; } = grouper;
+    public bool TryGetAttribute(string name, out object? value)
+    {
+        value = name switch
+        {
+            "grouper" => grouper,
+            "list" => list,
+            _ => null,
+        };
 
-    public List<object?> List { get; } = list;
+        return name is "grouper" or "list";
+    }
 }

@@ -75,12 +75,13 @@ internal static class TestRegistry
 
     private static object? One(CallArguments arguments, string test) => arguments.Bind(test, "other").Required(0);
 
-    /// <summary>Python's <c>is</c>: None, booleans and small ints are singletons; other values by reference.</summary>
+    /// <summary>Python's <c>is</c>: None, booleans and small ints are singletons, equal literals are interned; other values by reference.</summary>
     private static bool SameAs(object? value, object? other) => (value, other) switch
     {
         (null, null) => true,
         (bool a, bool b) => a == b,
         (long a, long b) => a == b && a is >= -5 and <= 256,
+        (string a, string b) => string.Equals(a, b, StringComparison.Ordinal),
         _ => ReferenceEquals(value, other),
     };
 }
