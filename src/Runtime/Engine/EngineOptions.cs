@@ -1,4 +1,6 @@
 using Peft.Runtime.Adapters.Serving;
+using Peft.Runtime.Models;
+using static TorchSharp.torch;
 
 namespace Peft.Runtime.Engine;
 
@@ -19,6 +21,17 @@ public sealed record EngineOptions
 
     /// <summary>Longest sequence (virtual tokens + prompt + output); 0: the model's maximum positions.</summary>
     public int MaxContextTokens { get; init; }
+
+    /// <summary>
+    /// The KV cache's dtype: <c>float32</c>, <c>bfloat16</c> or <c>float16</c>; empty (default): the model's. A
+    /// half-precision cache holds twice the entries in <see cref="KvCacheBytes"/> and halves what attention reads,
+    /// at the price of rounding keys and values (outputs then differ from a float32 reference by that rounding).
+    /// </summary>
+    public string? KvCacheDtype { get; init; }
+
+    /// <summary>The cache dtype for a model computing in <paramref name="modelDtype"/>.</summary>
+    public ScalarType KvCacheScalarType(ScalarType modelDtype) =>
+        string.IsNullOrWhiteSpace(KvCacheDtype) ? modelDtype : ModelLoadOptions.ParseDtype(KvCacheDtype);
 
     /// <summary>KV cache entries per block.</summary>
     public int KvBlockSize { get; init; } = 16;
@@ -62,6 +75,17 @@ public sealed record EngineOptions
         if (MaxWaitingRequests < 1) return "MaxWaitingRequests must be positive";
         if (DefaultMaxNewTokens < 1) return "DefaultMaxNewTokens must be positive";
         if (KvBlockSize < 1) return "KvBlockSize must be positive";
+        if (!string.IsNullOrWhiteSpace(KvCacheDtype))
+        {
+            try
+            {
+                _ = ModelLoadOptions.ParseDtype(KvCacheDtype);
+            }
+            catch (FormatException e)
+            {
+                return $"KvCacheDtype: {e.Message}";
+            }
+        }
         if (LoraSlots < 1) return "LoraSlots must be positive";
         if (LoraPoolBytes < 0) return "LoraPoolBytes must not be negative";
         if (MaxLoraRank < 1) return "MaxLoraRank must be positive";

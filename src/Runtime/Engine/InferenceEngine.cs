@@ -59,7 +59,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         _metrics = metrics ?? new EngineMetrics();
         _maxContext = options.MaxContextTokens > 0 ? Math.Min(options.MaxContextTokens, model.Config.MaxPositionEmbeddings) : model.Config.MaxPositionEmbeddings;
         _eos = [.. model.Config.EosTokenIds];
-        _cache = KvCache.WithBudget(model.Config, options.KvCacheBytes, options.KvBlockSize, model.Dtype, model.Device);
+        _cache = KvCache.WithBudget(model.Config, options.KvCacheBytes, options.KvBlockSize, options.KvCacheScalarType(model.Dtype), model.Device);
         _pool = new LoraSlotPool(model.LinearSites, LoraSlotCount(model, options), options.MaxLoraRank, model.Dtype, model.Device);
         _adapters = new DeviceAdapters(registry, _pool, _cache, model.Device, options.PromptAdapterBytes, _metrics, _time);
         _scheduler = new Scheduler(options, _cache.Blocks, _adapters, _time);

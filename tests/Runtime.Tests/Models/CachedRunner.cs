@@ -16,11 +16,12 @@ internal sealed class CachedRunner : IDisposable
     private readonly CausalLM _model;
     private readonly LoraKernel _kernel;
 
-    public CachedRunner(CausalLM model, int blocks = 64, int blockSize = 4, int loraSlots = 0, int maxRank = 16, LoraKernel kernel = LoraKernel.Gather)
+    public CachedRunner(CausalLM model, int blocks = 64, int blockSize = 4, int loraSlots = 0, int maxRank = 16, LoraKernel kernel = LoraKernel.Gather,
+        ScalarType? kvDtype = null)
     {
         _model = model;
         _kernel = kernel;
-        Cache = new KvCache(model.Config, blocks, blockSize, model.Dtype, model.Device);
+        Cache = new KvCache(model.Config, blocks, blockSize, kvDtype ?? model.Dtype, model.Device);
         if (loraSlots > 0) Pool = new LoraSlotPool(model.LinearSites, loraSlots, maxRank, model.Dtype, model.Device);
     }
 

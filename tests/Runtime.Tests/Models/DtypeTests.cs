@@ -46,6 +46,30 @@ public sealed class DtypeTests : IDisposable
         Assert.InRange(diff, 1e-7, tolerance);
     }
 
+    [Theory]
+    [InlineData(ScalarType.Float16, 0.01)]
+    [InlineData(ScalarType.BFloat16, 0.1)]
+    public void A_half_precision_kv_cache_under_a_float32_model_decodes_close_to_float32(ScalarType kvDtype, double tolerance)
+    {
+        var golden = HfFixtures.Case("llama__base");
+        var model = ModelCache.Family("llama");
+        using var runner = new CachedRunner(model, kvDtype: kvDtype);
+        Assert.Equal(kvDtype, runner.Cache.Dtype);
+        var prompt = golden.Prompts[1];
+        var stepLogits = golden.Logits($"{prompt.Name}.gen_step_logits");
+        var seq = runner.NewSequence();
+        int[] next = prompt.InputIds;
+        double worst = 0;
+        for (int step = 0; step < prompt.GreedyNewTokens.Length; step++)
+        {
+            using var scope = NewDisposeScope();
+            var logits = runner.Step([(seq, next)])[0];
+            worst = Math.Max(worst, (logits - stepLogits[step]).abs().max().item<float>());
+            next = [prompt.GreedyNewTokens[step]];
+        }
+        Assert.InRange(worst, 1e-7, tolerance);
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);

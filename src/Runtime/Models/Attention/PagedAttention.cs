@@ -5,9 +5,10 @@ using static TorchSharp.torch;
 namespace Peft.Runtime.Models.Attention;
 
 /// <summary>
-/// Attention over the paged cache for one forward pass. Built once per step (all index tensors are computed here,
-/// not per layer): the new tokens' keys/values are written to their slots, then decode rows (one query each) are
-/// attended in one batched call over padded contexts, and each prefill chunk on its own.
+/// Attention over the paged cache for one forward pass. Built once per step (all index tensors and masks are
+/// computed here, not per layer): the new tokens' keys/values are written to their slots, then decode rows (one
+/// query each) are attended in one fused call over their contexts copied out of the block tables (padded to the
+/// longest), and each prefill chunk in one fused call of its own (<see cref="FusedAttention"/>).
 /// The sequences' <see cref="SequenceKv.Length"/> must not include this pass's tokens yet; commit them after.
 /// </summary>
 public sealed class PagedAttention : IAttentionBackend
@@ -16,10 +17,10 @@ public sealed class PagedAttention : IAttentionBackend
     private readonly Tensor _writeSlots;              // [tokens]
     private readonly Tensor? _decodeRows;             // [Bd] token rows of decode sequences (null: rows are 0..Bd-1 and there is no prefill)
     private readonly Tensor? _decodeGather;           // [Bd * Cmax] slots
-    private readonly Tensor? _decodePadding;          // [Bd, Cmax] true = padding
+    private readonly Tensor? _decodeAttend;           // [Bd, 1, 1, Cmax] true = context; null when nothing is padding
     private readonly int _decodeCount;
     private readonly long _decodeWidth;
-    private readonly List<(long Row, long Length, Tensor Slots)> _prefills = [];
+    private readonly List<(long Row, long Length, Tensor Slots, Tensor? Visible)> _prefills = [];
 
     /// <summary>Must be created inside the step's dispose scope; its index tensors live there.</summary>
     public PagedAttention(KvCache cache, IReadOnlyList<SequenceKv> sequences, IReadOnlyList<int> queryLengths, Device device)
@@ -49,7 +50,7 @@ public sealed class PagedAttention : IAttentionBackend
             {
                 var slots = new long[seq.Length + length];
                 for (int j = 0; j < slots.Length; j++) slots[j] = seq.Slot(j);
-                _prefills.Add((row, length, tensor(slots, device: device)));
+                _prefills.Add((row, length, tensor(slots, device: device), FusedAttention.CausalMask(length, slots.Length, device)));
             }
             row += length;
         }
@@ -59,7 +60,7 @@ public sealed class PagedAttention : IAttentionBackend
         if (_decodeCount == 0) return;
         _decodeWidth = decodeSequences.Max(s => s.Length + 1);
         var gather = new long[_decodeCount * _decodeWidth];
-        var padding = new bool[_decodeCount * _decodeWidth];
+        var attend = new bool[_decodeCount * _decodeWidth];
         for (int b = 0; b < _decodeCount; b++)
         {
             var seq = decodeSequences[b];
@@ -69,11 +70,12 @@ public sealed class PagedAttention : IAttentionBackend
             {
                 bool pad = j >= context;
                 gather[b * _decodeWidth + j] = pad ? padSlot : seq.Slot(j);
-                padding[b * _decodeWidth + j] = pad;
+                attend[b * _decodeWidth + j] = !pad;
             }
         }
         _decodeGather = tensor(gather, device: device);
-        _decodePadding = tensor(padding, device: device).view(_decodeCount, _decodeWidth);
+        if (decodeSequences.Any(s => s.Length + 1 < _decodeWidth))
+            _decodeAttend = tensor(attend, device: device).view(_decodeCount, 1, 1, _decodeWidth);
         bool rowsAreLeading = _prefills.Count == 0;
         _decodeRows = rowsAreLeading ? null : tensor(decodeRows.ToArray(), device: device);
     }
@@ -81,28 +83,28 @@ public sealed class PagedAttention : IAttentionBackend
     public Tensor Attend(int layer, Tensor q, Tensor k, Tensor v)
     {
         _cache.Write(layer, _writeSlots, k, v);
-        var keys = _cache.Keys(layer);
-        var values = _cache.Values(layer);
         long heads = q.shape[1], dim = q.shape[2], kvHeads = k.shape[1];
 
         Tensor? decoded = null;
         if (_decodeCount > 0)
         {
             var dq = _decodeRows is null ? q : q.index_select(0, _decodeRows);
-            var dk = keys.index_select(0, _decodeGather!).view(_decodeCount, _decodeWidth, kvHeads, dim);
-            var dv = values.index_select(0, _decodeGather!).view(_decodeCount, _decodeWidth, kvHeads, dim);
-            decoded = AttentionMath.Decode(dq, dk, dv, _decodePadding!);
+            var (dk, dv) = _cache.Read(layer, _decodeGather!, q.dtype);
+            decoded = FusedAttention.Decode(dq,
+                dk.view(_decodeCount, _decodeWidth, kvHeads, dim), dv.view(_decodeCount, _decodeWidth, kvHeads, dim), _decodeAttend);
             if (_decodeRows is null) return decoded;
         }
 
+        if (decoded is null && _prefills.Count == 1) return Prefill(layer, q, _prefills[0]);
         var output = empty(q.shape[0], heads * dim, q.dtype, q.device);
         if (decoded is not null) output.index_copy_(0, _decodeRows!, decoded);
-        foreach (var (row, length, slots) in _prefills)
-        {
-            var attended = AttentionMath.Causal(
-                q.narrow(0, row, length), keys.index_select(0, slots), values.index_select(0, slots));
-            output.narrow(0, row, length).copy_(attended);
-        }
+        foreach (var chunk in _prefills) output.narrow(0, chunk.Row, chunk.Length).copy_(Prefill(layer, q, chunk));
         return output;
+    }
+
+    private Tensor Prefill(int layer, Tensor q, (long Row, long Length, Tensor Slots, Tensor? Visible) chunk)
+    {
+        var (keys, values) = _cache.Read(layer, chunk.Slots, q.dtype);
+        return FusedAttention.Causal(q.narrow(0, chunk.Row, chunk.Length), keys, values, chunk.Visible);
     }
 }

@@ -6,8 +6,10 @@ namespace Peft.Runtime.Models.Cache;
 
 /// <summary>
 /// The paged key/value store: per layer one tensor of [blocks * block_size, kv_heads, head_dim] for keys and one
-/// for values, plus the allocator of its blocks. Owns its tensors. Zero-initialised so that padding entries read
-/// by batched decode are finite (a masked NaN would still poison the weighted sum).
+/// for values, plus the allocator of its blocks. Owns its tensors. Entries may be held in a narrower dtype than the
+/// model computes in (<see cref="Dtype"/>); they are converted on write and on read.
+/// Not initialised: nothing reads an entry before it is written (padding of batched decode repeats an entry of its
+/// own sequence), so pages of blocks never used are never touched and take no resident memory.
 /// </summary>
 public sealed class KvCache : IDisposable
 {
@@ -18,18 +20,25 @@ public sealed class KvCache : IDisposable
     {
         ArgumentNullException.ThrowIfNull(config);
         BlockSize = blockSize;
+        Dtype = dtype;
         Blocks = new BlockAllocator(blockCount);
         long slots = (long)blockCount * blockSize;
         _keys = new Tensor[config.NumLayers];
         _values = new Tensor[config.NumLayers];
         for (int layer = 0; layer < config.NumLayers; layer++)
         {
-            _keys[layer] = zeros(slots, config.NumKeyValueHeads, config.HeadDim, dtype, device).DetachFromDisposeScope();
-            _values[layer] = zeros(slots, config.NumKeyValueHeads, config.HeadDim, dtype, device).DetachFromDisposeScope();
+            _keys[layer] = empty(slots, config.NumKeyValueHeads, config.HeadDim, dtype, device).DetachFromDisposeScope();
+            _values[layer] = empty(slots, config.NumKeyValueHeads, config.HeadDim, dtype, device).DetachFromDisposeScope();
         }
     }
 
     public int BlockSize { get; }
+
+    /// <summary>The dtype entries are stored in.</summary>
+    public ScalarType Dtype { get; }
+
+    /// <summary>Bytes the whole cache takes.</summary>
+    public long Bytes => 2L * _keys.Length * _keys[0].NumberOfElements * ElementSize(Dtype);
 
     public BlockAllocator Blocks { get; }
 
@@ -50,18 +59,17 @@ public sealed class KvCache : IDisposable
 
     public SequenceKv NewSequence() => new(BlockSize);
 
-    /// <returns>[slots, kv_heads, head_dim]</returns>
-    internal Tensor Keys(int layer) => _keys[layer];
-
-    /// <returns>[slots, kv_heads, head_dim]</returns>
-    internal Tensor Values(int layer) => _values[layer];
-
-    /// <summary>Stores entries: keys/values [n, kv_heads, head_dim] at the given slots [n].</summary>
+    /// <summary>Stores entries: keys/values [n, kv_heads, head_dim] (any float dtype) at the given slots [n].</summary>
     public void Write(int layer, Tensor slots, Tensor keys, Tensor values)
     {
-        _keys[layer].index_copy_(0, slots, keys);
-        _values[layer].index_copy_(0, slots, values);
+        _keys[layer].index_copy_(0, slots, keys.to(Dtype));
+        _values[layer].index_copy_(0, slots, values.to(Dtype));
     }
+
+    /// <summary>Copies the entries at <paramref name="slots"/> [n] out of the cache, in <paramref name="dtype"/>.</summary>
+    /// <returns>keys and values, each [n, kv_heads, head_dim]</returns>
+    internal (Tensor Keys, Tensor Values) Read(int layer, Tensor slots, ScalarType dtype) =>
+        (_keys[layer].index_select(0, slots).to(dtype), _values[layer].index_select(0, slots).to(dtype));
 
     private static long ElementSize(ScalarType dtype) => dtype switch
     {
