@@ -16,7 +16,8 @@ namespace Peft.LoadTests.Benchmarks;
 /// residual adds, embedding: the remainder), then reading logits and greedy sampling as the engine does.
 /// The variants take turns step by step, so a change in what else runs on the machine hits them alike; medians.
 /// </summary>
-internal sealed class DecodeProfile(CausalLM model, IReadOnlyList<LoraAdapter> adapters, int batch, int context, int steps, TextWriter log)
+internal sealed class DecodeProfile(CausalLM model, IReadOnlyList<LoraAdapter> adapters, int batch, int context, int steps, TextWriter log,
+    IReadOnlyList<LoraKernel>? kernels = null)
 {
     private const int BlockSize = 16;
     private readonly Random _random = new(5);
@@ -33,7 +34,8 @@ internal sealed class DecodeProfile(CausalLM model, IReadOnlyList<LoraAdapter> a
             new("32 distinct, segment", LoraKernel.Segment, b => new LoraBinding(b % adapters.Count)),
             new("one adapter, gather", LoraKernel.Gather, _ => new LoraBinding(0)),
             new("one adapter, segment", LoraKernel.Segment, _ => new LoraBinding(0)),
-        };
+        }.Where(v => v.Name == "base only" || (kernels ?? [LoraKernel.Gather, LoraKernel.Segment]).Contains(v.Kernel))
+         .Where(v => batch > 1 || !v.Name.StartsWith("32 distinct", StringComparison.Ordinal)).ToArray();
         var states = new List<State>();
         try
         {
