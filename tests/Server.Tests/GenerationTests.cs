@@ -187,6 +187,10 @@ public sealed class GenerationTests(GenerationServer fixture) : IClassFixture<Ge
         Assert.Contains("peft_tokens_completion", text);
         Assert.Contains("adapter=\"lora_qv\"", text);
         Assert.Contains("peft_time_to_first_token", text);
+        // What the process holds, and the stores it should be compared with.
+        foreach (string part in new[] { "weights", "kv_cache", "lora_slots", "adapter_host" })
+            Assert.Contains($"peft_memory_bytes{{otel_scope_name=\"Peft.Runtime\",part=\"{part}\"}}", text);
+        Assert.Contains("dotnet_process_memory_working_set_bytes", text);
     }
 
     [Fact]

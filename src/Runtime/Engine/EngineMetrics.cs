@@ -44,9 +44,12 @@ public sealed class EngineMetrics : IDisposable
         _preemptions = _meter.CreateCounter<long>("peft.preemptions", description: "Sequences whose cache was dropped for recompute");
     }
 
-    /// <summary>Registers gauges read on collection: waiting and running sequences, KV blocks in use.</summary>
-    internal void Observe(Func<int> waiting, Func<int> running, Func<double> kvUsage)
+    /// <summary>Registers gauges read on collection: waiting and running sequences, KV blocks in use, and the bytes
+    /// of each long-lived store (<c>part</c>: weights, kv_cache, lora_slots, adapter_host).</summary>
+    internal void Observe(Func<int> waiting, Func<int> running, Func<double> kvUsage, Func<IEnumerable<(string Part, long Bytes)>> memory)
     {
+        _meter.CreateObservableGauge("peft.memory", () => memory().Select(m => new Measurement<long>(m.Bytes, new KeyValuePair<string, object?>("part", m.Part))),
+            unit: "By", description: "Bytes held by the model weights, the KV cache, the LoRA slot pool and parsed adapters on the host");
         _meter.CreateObservableGauge("peft.queue.depth", waiting, description: "Requests waiting for admission");
         _meter.CreateObservableGauge("peft.running", running, description: "Sequences in the running batch");
         _meter.CreateObservableGauge("peft.kv.usage", kvUsage, description: "Fraction of KV blocks in use");

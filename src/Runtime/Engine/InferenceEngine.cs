@@ -64,11 +64,20 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         _adapters = new DeviceAdapters(registry, _pool, _cache, model.Device, options.PromptAdapterBytes, _metrics, _time);
         _scheduler = new Scheduler(options, _cache.Blocks, _adapters, _time);
         _metrics.Observe(() => Volatile.Read(ref _waitingApprox), () => _scheduler.RunningCount,
-            () => (double)_cache.Blocks.UsedCount / _cache.Blocks.BlockCount);
+            () => (double)_cache.Blocks.UsedCount / _cache.Blocks.BlockCount, MemoryParts);
         _thread = new Thread(Run) { IsBackground = true, Name = "peft-engine" };
     }
 
     public CausalLM Model => _model;
+
+    /// <summary>Bytes of the engine's long-lived stores, as the <c>peft.memory</c> gauge reports them.</summary>
+    public IEnumerable<(string Part, long Bytes)> MemoryParts()
+    {
+        yield return ("weights", _model.WeightBytes);
+        yield return ("kv_cache", _cache.Bytes);
+        yield return ("lora_slots", _pool.Bytes);
+        if (_registry is not null) yield return ("adapter_host", _registry.HostBytes);
+    }
 
     /// <summary>LoRA adapters the device holds at once.</summary>
     public int LoraSlots => _pool.SlotCount;

@@ -41,6 +41,9 @@ public abstract class CausalLM : IDisposable
     /// </summary>
     public IReadOnlyList<ModelWeight> Weights { get; private set; } = [];
 
+    /// <summary>Bytes the weights take on the device (a tied head counted once).</summary>
+    public long WeightBytes => Weights.Sum(w => w.Tensor.NumberOfElements * w.Tensor.ElementSize);
+
     /// <summary>Tensors the checkpoint held that the model does not use.</summary>
     public IReadOnlyList<string> UnusedTensors { get; private set; } = [];
 

@@ -35,7 +35,8 @@ internal static class TelemetrySetup
             })
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(EngineMetrics.MeterName).AddAspNetCoreInstrumentation().AddPrometheusExporter();
+                // System.Runtime: the process's working set and the managed heap, next to the engine's peft.memory.
+                metrics.AddMeter(EngineMetrics.MeterName, "System.Runtime").AddAspNetCoreInstrumentation().AddPrometheusExporter();
                 if (exportOtlp) metrics.AddOtlpExporter(o => o.Endpoint = endpoint ?? o.Endpoint);
             });
         return services;

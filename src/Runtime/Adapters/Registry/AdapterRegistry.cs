@@ -1,5 +1,7 @@
 using Peft.Runtime.Adapters.Storage;
 
+using Peft.Runtime.Torch;
+
 namespace Peft.Runtime.Adapters.Registry;
 
 /// <summary>
@@ -137,6 +139,23 @@ public sealed class AdapterRegistry : IDisposable
         TrimHostTier();
     }
 
+    /// <summary>
+    /// The engine copied a version into host memory of its own (a LoRA slot when the device is the CPU): the parsed
+    /// copy would be a second one of the same weights. Dropped now; should the version leave the device and be
+    /// needed again, it is read from disk as after any eviction. Freed on a pool thread: trimming the heap is not
+    /// the engine's work.
+    /// </summary>
+    internal static void DropHostCopy(AdapterVersion version)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        if (version.TakeHost() is not { } host) return;
+        _ = Task.Run(() =>
+        {
+            host.Dispose();
+            NativeHeap.Trim();
+        });
+    }
+
     /// <summary>Re-registers what the manifest lists (server start). Failures are returned, not thrown, so one bad
     /// adapter does not keep the server down.</summary>
     public async Task<IReadOnlyList<(string Id, Exception Error)>> RestoreAsync(CancellationToken cancellationToken = default)
@@ -211,12 +230,15 @@ public sealed class AdapterRegistry : IDisposable
         List<AdapterVersion> loaded;
         lock (_gate) loaded = _current.Values.Where(v => v.HostIfLoaded is not null).ToList();
         long total = loaded.Sum(v => v.Facts.SizeBytes);
+        bool dropped = false;
         foreach (var version in loaded.Where(v => v.RequestsInFlight == 0 && !v.OnDevice).OrderBy(v => v.LastUsed))
         {
             if (total <= _options.HostBudgetBytes) break;
             version.TakeHost()?.Dispose();
             total -= version.Facts.SizeBytes;
+            dropped = true;
         }
+        if (dropped) NativeHeap.Trim();
     }
 
     private void Persist()

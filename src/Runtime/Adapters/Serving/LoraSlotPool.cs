@@ -9,13 +9,15 @@ namespace Peft.Runtime.Adapters.Serving;
 /// Pre-allocated device memory for LoRA adapters: per linear site, A_pool [slots, r_max, in] and
 /// B_pool [slots, out, r_max]. An adapter occupies the same slot index in every site; ranks below r_max are
 /// zero-padded (the padding contributes exact zeros) and the scaling is folded into B. Sites an adapter does not
-/// target stay zero in its slot. Owns its tensors; written only between engine steps.
+/// target stay zero in its slot. A slot's memory is zeroed when it is first loaded, not when the pool is made, so
+/// slots never used take no resident memory. Owns its tensors; written only between engine steps.
 /// </summary>
 public sealed class LoraSlotPool : IDisposable
 {
     private readonly Tensor?[] _a;   // per site: [slots, r_max, in]
     private readonly Tensor?[] _b;   // per site: [slots, out, r_max]
     private readonly bool[][] _targets;   // per slot, per site: does the resident adapter target it
+    private readonly bool[] _zeroed;      // per slot: written at least once (all sites zero but the targeted ones)
 
     public LoraSlotPool(IReadOnlyList<LinearSite> sites, int slots, int maxRank, ScalarType dtype, Device device, Func<LinearSite, bool>? include = null)
     {
@@ -29,15 +31,19 @@ public sealed class LoraSlotPool : IDisposable
         foreach (var site in sites)
         {
             if (include is not null && !include(site)) continue;
-            _a[site.Index] = zeros(slots, maxRank, site.InFeatures, dtype, device).DetachFromDisposeScope();
-            _b[site.Index] = zeros(slots, site.OutFeatures, maxRank, dtype, device).DetachFromDisposeScope();
+            _a[site.Index] = empty(slots, maxRank, site.InFeatures, dtype, device).DetachFromDisposeScope();
+            _b[site.Index] = empty(slots, site.OutFeatures, maxRank, dtype, device).DetachFromDisposeScope();
         }
         _targets = Enumerable.Range(0, slots).Select(_ => new bool[sites.Count]).ToArray();
+        _zeroed = new bool[slots];
     }
 
     public int SlotCount { get; }
 
     public int MaxRank { get; }
+
+    /// <summary>Device bytes the pool spans (slots never loaded are not resident on the CPU).</summary>
+    public long Bytes => _a.Concat(_b).Sum(t => t is null ? 0 : t.NumberOfElements * t.ElementSize);
 
     /// <summary>Device bytes one slot takes across all sites.</summary>
     public static long BytesPerSlot(IEnumerable<LinearSite> sites, int maxRank, ScalarType dtype) =>
@@ -82,11 +88,12 @@ public sealed class LoraSlotPool : IDisposable
         using var scope = NewDisposeScope();
         for (int site = 0; site < _a.Length; site++)
         {
-            if (!_targets[slot][site]) continue;
+            if (_a[site] is null || (_zeroed[slot] && !_targets[slot][site])) continue;
             _a[site]![slot].zero_();
             _b[site]![slot].zero_();
             _targets[slot][site] = false;
         }
+        _zeroed[slot] = true;
     }
 
     public void Dispose()

@@ -110,6 +110,8 @@ internal sealed class DeviceAdapters : IAdapterResidency, IDisposable
         }
         long started = _time.GetTimestamp();
         _pool.Load(slot, lora);
+        // On the CPU the slot is host memory: keeping the parsed copy too would hold every resident adapter twice.
+        if (_device.type == DeviceType.CPU) AdapterRegistry.DropHostCopy(version);
         _metrics.AdapterLoaded(version, _time.GetElapsedTime(started));
         var entry = new Entry(version, new LoraBinding(slot), slot, 0);
         _slots[slot] = entry;
