@@ -11,13 +11,16 @@ namespace Peft.Server;
 /// <summary>Builds the host: add services, map services. Tests start the same host on loopback.</summary>
 public static class ServerApp
 {
-    public static WebApplication Build(string[] args)
+    /// <param name="services">Replaces services after the server's own are added (tests inject a clock or a
+    /// <see cref="Runtime.Storage.FileWrites"/> that simulates a full disk).</param>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddPeftSources(args);
 
         builder.Services.AddPeftOptions(builder.Configuration);
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(Runtime.Storage.FileWrites.Direct);
         builder.Services.AddSingleton<EndpointRoles>();
         builder.Services.AddSingleton<ModelHost>();
         builder.Services.AddHostedService<ModelLoader>();
@@ -32,6 +35,7 @@ public static class ServerApp
         builder.Services.AddGrpcHealthChecks(health => health.UseHealthChecksCache = false).AddCheck<ModelReadyHealthCheck>("model");
         builder.Services.AddPeftTelemetry(builder.Configuration);
         builder.WebHost.ConfigureKestrel(KestrelEndpoints.Configure);
+        services?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UsePeftMetrics();

@@ -4,6 +4,7 @@ using Peft.Runtime.Adapters;
 using Peft.Runtime.Adapters.Registry;
 using Peft.Runtime.Adapters.Storage;
 using Peft.Runtime.Engine;
+using Peft.Runtime.Storage;
 using Peft.Runtime.Training.Jobs;
 
 namespace Peft.Server.Errors;
@@ -29,12 +30,14 @@ internal static class ExceptionStatus
             AdapterPathException e => new(PathCode(e.Reason), e.Message),
             RequestRejectedException e => new(RejectCode(e.Reason), e.Message),
             TrainingJobException e => new(TrainingCode(e.Error), e.Message),
+            StorageFullException e => new(StatusCode.ResourceExhausted, e.Message),
             OperationCanceledException or IOException or InvalidOperationException when context.CancellationToken.IsCancellationRequested =>
                 context.Deadline <= DateTime.UtcNow
                     ? new(StatusCode.DeadlineExceeded, "the deadline passed; the request was stopped")
                     : new(StatusCode.Cancelled, "the call was cancelled; the request was stopped"),
             // The engine cancels requests it still holds when it stops (drain timeout passed).
             OperationCanceledException e => new(StatusCode.Unavailable, $"the server is shutting down: {e.Message}"),
+            IOException e when DiskFull.Is(e) => new(StatusCode.ResourceExhausted, $"the server's disk is full; nothing was changed, retry once space is freed ({e.Message})"),
             _ => null,
         };
     }
@@ -53,6 +56,7 @@ internal static class ExceptionStatus
         TrainingJobError.AlreadyExists => StatusCode.AlreadyExists,
         TrainingJobError.FailedPrecondition => StatusCode.FailedPrecondition,
         TrainingJobError.ResourceExhausted => StatusCode.ResourceExhausted,
+        TrainingJobError.Unavailable => StatusCode.Unavailable,
         _ => StatusCode.Internal,
     };
 

@@ -1,4 +1,5 @@
 using Peft.Protos.V1;
+using Peft.Runtime.Validation;
 using Peft.Server.Errors;
 using Peft.Server.Hosting;
 
@@ -22,10 +23,8 @@ internal static class PromptMapper
                 var ids = request.TokenIds.Ids;
                 if (ids.Count == 0)
                     throw RpcErrors.Invalid("token_ids is empty");
-                int vocab = model.VocabSize;
-                for (int i = 0; i < ids.Count; i++)
-                    if (ids[i] < 0 || ids[i] >= vocab)
-                        throw RpcErrors.Invalid($"token_ids[{i}] is {ids[i]}, outside the vocabulary [0, {vocab})");
+                if (TokenIdRange.FirstOutside(ids, model.VocabSize) is { } bad)
+                    throw RpcErrors.Invalid($"token_ids[{bad}] is {ids[bad]}, outside the vocabulary [0, {model.VocabSize})");
                 return [.. ids];
             default:
                 throw RpcErrors.Invalid("the request has no prompt: set text or token_ids");

@@ -1,3 +1,5 @@
+using Peft.Runtime.Storage;
+
 namespace Peft.Runtime.Adapters.Storage;
 
 /// <summary>
@@ -21,7 +23,7 @@ public sealed class AdapterStore
         this.time = time ?? TimeProvider.System;
         layout = StoreLayout.Create(options.StoreDirectory);
         RemoveLeftoverUploads();
-        manifest = new AdapterManifest(layout.Directory, this.time);
+        manifest = new AdapterManifest(layout.Directory, this.time, options.Writes);
         manifest.RemoveLeftoverTemporaryFiles();
         // Uploads are searched after the user's roots. The store's root is adapters/, not the store directory,
         // so staging directories and the manifest can never be named as adapters.

@@ -1,3 +1,5 @@
+using Peft.Runtime.Storage;
+
 namespace Peft.Runtime.Adapters.Storage;
 
 /// <summary>

@@ -7,6 +7,8 @@ public enum TrainingJobError
     AlreadyExists,
     FailedPrecondition,
     ResourceExhausted,
+    /// <summary>Training is out of service (it stopped after an internal fault); serving goes on.</summary>
+    Unavailable,
 }
 
 /// <summary>A training request the server will not run; the message names the problem (line numbers for data).</summary>

@@ -1,3 +1,4 @@
+using Peft.Runtime.Storage;
 using Peft.Runtime.Training.Datasets;
 using Peft.Runtime.Training.Methods;
 using Peft.Runtime.Training.Output;
@@ -5,7 +6,12 @@ using static TorchSharp.torch;
 
 namespace Peft.Runtime.Training.Jobs;
 
-/// <summary>The part of the manager that runs on the engine thread, one micro-batch per unit.</summary>
+/// <summary>
+/// The part of the manager that runs on the engine thread, one micro-batch per unit. Its failure boundary: anything
+/// that goes wrong while a job prepares, trains, checkpoints or writes its adapter fails that job (state Failed, the
+/// reason in its error) and nothing else; a record that cannot be saved (a full disk) is noted in the job's error
+/// and never thrown, so no failure of a job can reach the engine thread.
+/// </summary>
 public sealed partial class TrainingJobManager
 {
     private ActiveJob? _active;
@@ -29,14 +35,35 @@ public sealed partial class TrainingJobManager
                 job.Report(progress);
                 int every = job.Spec.Trainer.CheckpointEvery;
                 if (every > 0 && progress.Step % every == 0 && !active.Trainer.IsDone)
-                    active.Trainer.SaveCheckpoint(Path.Combine(job.Directory, CheckpointDirectory));
+                {
+                    string checkpoint = Path.Combine(job.Directory, CheckpointDirectory);
+                    _options.Writes.BeforeWrite(checkpoint);
+                    active.Trainer.SaveCheckpoint(checkpoint);
+                }
             }
             if (active.Trainer.IsDone) Complete(active);
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+#pragma warning disable CA1031 // The job's boundary: whatever fails in it fails the job, never the engine.
+        catch (Exception e)
+#pragma warning restore CA1031
         {
-            Finish(TrainingJobState.Failed, $"training failed: {e.Message}");
+            Finish(TrainingJobState.Failed, $"training failed: {Describe(e)}");
         }
+    }
+
+    /// <summary>The engine stopped running this work after <see cref="RunUnit"/> threw (it should not): the active
+    /// job fails and new jobs are refused, because the manager's state can no longer be trusted.</summary>
+    public void Fault(Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        _fault = $"training stopped after an internal fault: {error.Message}";
+        if (_active is { } active)
+        {
+            _active = null;
+            TryDispose(active);
+            Finish(active.Job, TrainingJobState.Failed, _fault);
+        }
+        while (_queue.TryDequeue(out var queued)) Finish(queued, TrainingJobState.Failed, _fault);
     }
 
     /// <summary>Takes the next queued job and builds its trainer (tensors are made here, on the engine thread).</summary>
@@ -49,6 +76,8 @@ public sealed partial class TrainingJobManager
                 if (!job.State.IsTerminal()) Finish(job, TrainingJobState.Cancelled, null);
                 continue;
             }
+            ActiveJob? active = null;
+            TrainableAdapter? adapter = null;
             try
             {
                 var train = ReadExamples(job, TrainFile, required: true);
@@ -56,20 +85,26 @@ public sealed partial class TrainingJobManager
                 if (eval.Count == 0 && job.Spec.ValidationFraction > 0)
                     (train, eval) = Split(train, job.Spec.ValidationFraction, job.Spec.Trainer.Seed);
                 manual_seed(job.Spec.Trainer.Seed);
-                var adapter = CreateAdapter(job.Spec.Method, _model, _tokenizer);
-                var trainer = new AdapterTrainer(_model, adapter, train, eval, job.Spec.Trainer);
+                adapter = CreateAdapter(job.Spec.Method, _model, _tokenizer);
+                active = new ActiveJob(job, adapter, new AdapterTrainer(_model, adapter, train, eval, job.Spec.Trainer));
                 string checkpoint = Path.Combine(job.Directory, CheckpointDirectory);
                 bool resumed = Directory.Exists(checkpoint);
-                if (resumed) trainer.LoadCheckpoint(checkpoint);
-                _active = new ActiveJob(job, adapter, trainer);
+                if (resumed) active.Trainer.LoadCheckpoint(checkpoint);
+                // Durable first: a job whose Running record cannot be written does not start.
+                SaveRecord(job, job.Snapshot() with { State = TrainingJobState.Running });
                 job.MoveTo(TrainingJobState.Running, _time.GetUtcNow());
-                Save(job);
-                if (!resumed && trainer.Baseline() is { } baseline) job.Report(baseline);
+                _active = active;
+                if (!resumed && active.Trainer.Baseline() is { } baseline) job.Report(baseline);
                 return true;
             }
-            catch (Exception e) when (e is TrainingJobException or IOException or ArgumentException or InvalidDataException)
+#pragma warning disable CA1031 // A job that cannot start fails, whatever the reason; the next one is tried.
+            catch (Exception e)
+#pragma warning restore CA1031
             {
-                Finish(job, TrainingJobState.Failed, e.Message);
+                if (ReferenceEquals(_active, active)) _active = null;
+                if (active is not null) TryDispose(active);
+                else adapter?.Dispose();
+                Finish(job, TrainingJobState.Failed, e is TrainingJobException or DatasetException ? e.Message : $"the job could not start: {Describe(e)}");
             }
         }
         return false;
@@ -89,13 +124,14 @@ public sealed partial class TrainingJobManager
     {
         var job = active.Job;
         string output = Path.Combine(job.Directory, OutputDirectory);
+        _options.Writes.BeforeWrite(output);
         if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
         active.Adapter.BaseModelPath = _options.BaseModelName;
         PeftAdapterWriter.Write(active.Adapter, output);
+        SaveRecord(job, job.Snapshot() with { State = TrainingJobState.Registering });
         job.MoveTo(TrainingJobState.Registering, _time.GetUtcNow());
-        Save(job);
-        active.Dispose();
         _active = null;
+        TryDispose(active);
         _ = Task.Run(() => RegisterAsync(job, output));
     }
 
@@ -110,31 +146,72 @@ public sealed partial class TrainingJobManager
                     await upload.WriteAsync(file, await File.ReadAllBytesAsync(Path.Combine(output, file)));
                 stored = upload.Commit();
             }
-            var version = await _registry.RegisterResolvedAsync(job.Spec.AdapterId, stored, job.Spec.Replace);
-            job.MoveTo(TrainingJobState.Succeeded, _time.GetUtcNow(), adapterVersion: version.ContentHash);
+            try
+            {
+                var version = await _registry.RegisterResolvedAsync(job.Spec.AdapterId, stored, job.Spec.Replace);
+                Finish(job, TrainingJobState.Succeeded, null, version.ContentHash);
+            }
+            catch
+            {
+                _registry.Store.DeleteStoredVersion(stored);
+                throw;
+            }
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+#pragma warning disable CA1031 // Runs detached from any caller: every failure ends in the job's state, none is lost.
+        catch (Exception e)
+#pragma warning restore CA1031
         {
-            job.MoveTo(TrainingJobState.Failed, _time.GetUtcNow(), $"the trained adapter could not be registered: {e.Message}");
+            Finish(job, TrainingJobState.Failed, $"the trained adapter could not be registered: {Describe(e)}");
         }
-        Save(job);
         string checkpoint = Path.Combine(job.Directory, CheckpointDirectory);
-        if (Directory.Exists(checkpoint)) Directory.Delete(checkpoint, recursive: true);
+        TryDeleteDirectory(checkpoint);
     }
 
     private void Finish(TrainingJobState state, string? error)
     {
         var active = _active!;
         _active = null;
-        active.Dispose();
+        TryDispose(active);
         Finish(active.Job, state, error);
     }
 
-    private void Finish(TrainingJob job, TrainingJobState state, string? error)
+    /// <summary>
+    /// Ends a job: its record first, then its state in memory, then watchers, logs and metrics. Never throws: a
+    /// record that cannot be written (a full disk) is named in the job's error; after a restart such a job is
+    /// found in its last saved state and, if that was unfinished, runs again.
+    /// </summary>
+    private void Finish(TrainingJob job, TrainingJobState state, string? error, string? adapterVersion = null)
     {
-        job.MoveTo(state, _time.GetUtcNow(), error);
-        Save(job);
+        var now = _time.GetUtcNow();
+        var ending = job.Snapshot() with { State = state, Error = error ?? job.Snapshot().Error, AdapterVersion = adapterVersion, FinishedAt = now };
+        try
+        {
+            SaveRecord(job, ending);
+        }
+#pragma warning disable CA1031 // See the summary: the job still ends, in memory, with the reason.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            error = $"{error ?? state.ToString().ToLowerInvariant()}; its record could not be saved ({Describe(e)}), so after a restart it shows its last saved state";
+        }
+        job.MoveTo(state, now, error, adapterVersion);
+        if (job.State == state) JobFinished?.Invoke(job.Snapshot());
     }
+
+    private static void TryDispose(ActiveJob active)
+    {
+        try
+        {
+            active.Dispose();
+        }
+#pragma warning disable CA1031 // Freeing tensors of a job that is ending anyway must not end anything else.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    private static string Describe(Exception e) => DiskFull.Is(e) ? $"the disk is full ({e.Message})" : e.Message;
 
     private sealed class ActiveJob(TrainingJob job, TrainableAdapter adapter, AdapterTrainer trainer) : IDisposable
     {
