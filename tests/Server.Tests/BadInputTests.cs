@@ -102,4 +102,34 @@ public sealed class BadInputTests(BadInputServer fixture) : IClassFixture<BadInp
         Assert.DoesNotContain(await fixture.Client.ListTrainingJobsAsync(), j => j.AdapterId == request.AdapterId);
         await StillServes();
     }
+
+    [Fact]
+    public async Task A_text_prompt_over_the_byte_limit_is_invalid_argument_naming_the_limit()
+    {
+        // One whitespace-free word just under gRPC's 4 MiB message limit: it used to keep a core busy for minutes.
+        var request = Requests.Text(new string('a', 3_900_000));
+        string detail = await Requests.Fails(StatusCode.InvalidArgument, () => fixture.Client.GenerateAsync(request));
+        Assert.Contains("Engine:MaxPromptBytes", detail);
+        Assert.Contains("1048576", detail);
+        await StillServes();
+    }
+
+    [Fact]
+    public async Task A_long_word_under_the_limit_is_served()
+    {
+        // 200 KB without a space: cut into bounded chunks, tokenized in linear time, then refused for the context.
+        string detail = await Requests.Fails(StatusCode.InvalidArgument, () => fixture.Client.GenerateAsync(Requests.Text(new string('x', 200_000))));
+        Assert.Contains("context", detail);
+        await StillServes();
+    }
+
+    [Fact]
+    public async Task A_stop_string_over_the_length_limit_is_invalid_argument()
+    {
+        var request = Requests.Ids();
+        request.Sampling.Stop.Add(new string('s', 1025));
+        string detail = await Requests.Fails(StatusCode.InvalidArgument, () => fixture.Client.GenerateAsync(request));
+        Assert.Contains("1024", detail);
+        await StillServes();
+    }
 }

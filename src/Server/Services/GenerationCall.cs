@@ -33,7 +33,7 @@ internal sealed class GenerationCall : IDisposable
 
     public static GenerationCall Start(GenerateRequest request, LoadedModel model, ServerCallContext context)
     {
-        var prompt = PromptMapper.Tokens(request, model);
+        var prompt = PromptMapper.Tokens(request, model, context.CancellationToken);
         var sampling = SamplingMapper.Map(request.Sampling, model.VocabSize, model.Tokenizer is not null);
         string adapterId = request.AdapterId;
         if (adapterId.Length > 0 && !AdapterIdRules.IsValid(adapterId, out string? problem))

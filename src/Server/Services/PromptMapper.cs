@@ -8,7 +8,8 @@ namespace Peft.Server.Services;
 /// <summary>The request's prompt as token ids: text through the model's tokenizer, or ids as sent.</summary>
 internal static class PromptMapper
 {
-    public static IReadOnlyList<int> Tokens(GenerateRequest request, LoadedModel model)
+    /// <exception cref="OperationCanceledException">The call was cancelled (or its deadline passed) while tokenizing.</exception>
+    public static IReadOnlyList<int> Tokens(GenerateRequest request, LoadedModel model, CancellationToken cancellationToken)
     {
         switch (request.PromptCase)
         {
@@ -17,7 +18,9 @@ internal static class PromptMapper
                     throw RpcErrors.Invalid("the prompt text is empty");
                 if (model.Tokenizer is null)
                     throw RpcErrors.Precondition($"the model at {model.Directory} has no tokenizer (tokenizer.json or tokenizer.model), so text prompts cannot be served; send token_ids");
-                var tokens = model.Tokenizer.Encode(request.Text, request.HasAddSpecialTokens ? request.AddSpecialTokens : true);
+                if (PromptText.TooLarge(request.Text, model.Engine.Options.MaxPromptBytes) is { } tooLarge)
+                    throw RpcErrors.Invalid(tooLarge);
+                var tokens = model.Tokenizer.Encode(request.Text, request.HasAddSpecialTokens ? request.AddSpecialTokens : true, cancellationToken);
                 return tokens.Count > 0 ? tokens : throw RpcErrors.Invalid("the prompt text encodes to no tokens");
             case GenerateRequest.PromptOneofCase.TokenIds:
                 var ids = request.TokenIds.Ids;

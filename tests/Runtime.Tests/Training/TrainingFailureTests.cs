@@ -5,6 +5,7 @@ using Peft.Runtime.Engine.Sampling;
 using Peft.Runtime.Tests.Engine;
 using Peft.Runtime.Tokenization;
 using Peft.Runtime.Training;
+using Peft.Runtime.Training.Datasets;
 using Peft.Runtime.Training.Jobs;
 using Peft.Runtime.Training.Methods;
 using Peft.Testing;
@@ -120,6 +121,15 @@ public sealed class TrainingFailureTests : IAsyncDisposable
         // The manager still takes good jobs.
         var ok = await _manager.StartAsync(Spec("ok") with { Trainer = Spec("ok").Trainer with { MaxSteps = 1, CheckpointEvery = 0 } }, Data(8), null);
         Assert.Equal(TrainingJobState.Succeeded, (await Finished(_manager.Get(ok.JobId))).State);
+    }
+
+    [Fact]
+    public void Reading_a_dataset_stops_when_the_caller_cancels()
+    {
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            JsonlDataset.Read(new MemoryStream(Data(8)), _tokenizer, new DatasetOptions(), "training data", cancelled.Token));
     }
 
     public async ValueTask DisposeAsync()

@@ -12,6 +12,9 @@ public sealed record SamplingParams
     public const int MaxStopStrings = 16;
     public const int MaxTopLogprobs = 20;
 
+    /// <summary>Longest stop string in characters: the output is searched for every stop string at every token.</summary>
+    public const int MaxStopStringLength = 1024;
+
     /// <summary>0 is greedy.</summary>
     public float Temperature { get; init; }
     /// <summary>0 is no limit.</summary>
@@ -56,6 +59,8 @@ public sealed record SamplingParams
         if (!(FrequencyPenalty >= -2f && FrequencyPenalty <= 2f)) return $"frequency_penalty {FrequencyPenalty} must be in [-2, 2]";
         if (StopStrings.Count > MaxStopStrings) return $"stop has {StopStrings.Count} strings; at most {MaxStopStrings} are allowed";
         if (StopStrings.Any(string.IsNullOrEmpty)) return "stop strings must not be empty";
+        if (StopStrings.FirstOrDefault(s => s.Length > MaxStopStringLength) is { } longStop)
+            return $"a stop string is {longStop.Length} characters long; at most {MaxStopStringLength} are allowed";
         if (TokenIdRange.FirstOutside(StopTokenIds, vocabSize) is { } bad)
             return $"stop_token_ids contains {StopTokenIds[bad]}, outside the vocabulary [0, {vocabSize})";
         if (MaxNewTokens < 0) return $"max_new_tokens {MaxNewTokens} must not be negative";

@@ -15,8 +15,11 @@ namespace Peft.Runtime.Training.Jobs;
 public sealed partial class TrainingJobManager
 {
     private ActiveJob? _active;
+    private Preparing? _preparing;
 
-    public bool HasWork => _active is not null || !_queue.IsEmpty;
+    /// <summary>A unit is ready: a job trains, a job's data is read and waits for its trainer, or a job waits to
+    /// start reading. While data is read (off the engine thread) there is nothing to run.</summary>
+    public bool HasWork => _active is not null || _preparing is { Data.IsCompleted: true } || (_preparing is null && !_queue.IsEmpty);
 
     public void RunUnit()
     {
@@ -63,12 +66,27 @@ public sealed partial class TrainingJobManager
             TryDispose(active);
             Finish(active.Job, TrainingJobState.Failed, _fault);
         }
+        if (_preparing is { } preparing)
+        {
+            _preparing = null;
+            Finish(preparing.Job, TrainingJobState.Failed, _fault);
+        }
         while (_queue.TryDequeue(out var queued)) Finish(queued, TrainingJobState.Failed, _fault);
     }
 
-    /// <summary>Takes the next queued job and builds its trainer (tensors are made here, on the engine thread).</summary>
+    /// <summary>
+    /// Moves the next job towards training: its data is read and tokenized on a pool thread (a dataset of hundreds of
+    /// megabytes would otherwise stall serving for as long), then its trainer is built here, on the engine thread,
+    /// where tensors are made. True when a job is active.
+    /// </summary>
     private bool TryActivate()
     {
+        if (_preparing is { } preparing)
+        {
+            if (!preparing.Data.IsCompleted) return false;
+            _preparing = null;
+            return Start(preparing.Job, preparing.Data);
+        }
         while (_queue.TryDequeue(out var job))
         {
             if (job.State != TrainingJobState.Queued || job.CancelRequested)
@@ -76,38 +94,58 @@ public sealed partial class TrainingJobManager
                 if (!job.State.IsTerminal()) Finish(job, TrainingJobState.Cancelled, null);
                 continue;
             }
-            ActiveJob? active = null;
-            TrainableAdapter? adapter = null;
-            try
-            {
-                var train = ReadExamples(job, TrainFile, required: true);
-                var eval = ReadExamples(job, EvalFile, required: false);
-                if (eval.Count == 0 && job.Spec.ValidationFraction > 0)
-                    (train, eval) = Split(train, job.Spec.ValidationFraction, job.Spec.Trainer.Seed);
-                manual_seed(job.Spec.Trainer.Seed);
-                adapter = CreateAdapter(job.Spec.Method, _model, _tokenizer);
-                active = new ActiveJob(job, adapter, new AdapterTrainer(_model, adapter, train, eval, job.Spec.Trainer));
-                string checkpoint = Path.Combine(job.Directory, CheckpointDirectory);
-                bool resumed = Directory.Exists(checkpoint);
-                if (resumed) active.Trainer.LoadCheckpoint(checkpoint);
-                // Durable first: a job whose Running record cannot be written does not start.
-                SaveRecord(job, job.Snapshot() with { State = TrainingJobState.Running });
-                job.MoveTo(TrainingJobState.Running, _time.GetUtcNow());
-                _active = active;
-                if (!resumed && active.Trainer.Baseline() is { } baseline) job.Report(baseline);
-                return true;
-            }
-#pragma warning disable CA1031 // A job that cannot start fails, whatever the reason; the next one is tried.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                if (ReferenceEquals(_active, active)) _active = null;
-                if (active is not null) TryDispose(active);
-                else adapter?.Dispose();
-                Finish(job, TrainingJobState.Failed, e is TrainingJobException or DatasetException ? e.Message : $"the job could not start: {Describe(e)}");
-            }
+            var data = Task.Run(() => ReadData(job), job.Cancellation);
+            _preparing = new Preparing(job, data);
+            data.ContinueWith(_ => _notify?.Invoke(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return false;
         }
         return false;
+    }
+
+    private (IReadOnlyList<TrainingExample> Train, IReadOnlyList<TrainingExample> Eval) ReadData(TrainingJob job)
+    {
+        var train = ReadExamples(job, TrainFile, required: true);
+        var eval = ReadExamples(job, EvalFile, required: false);
+        return eval.Count == 0 && job.Spec.ValidationFraction > 0 ? Split(train, job.Spec.ValidationFraction, job.Spec.Trainer.Seed) : (train, eval);
+    }
+
+    /// <summary>Builds the trainer of a job whose data is read. True when it is active; a job that cannot start
+    /// fails (or, cancelled meanwhile, is cancelled), and the next one is tried at the next unit.</summary>
+    private bool Start(TrainingJob job, Task<(IReadOnlyList<TrainingExample> Train, IReadOnlyList<TrainingExample> Eval)> data)
+    {
+        if (job.CancelRequested || data.IsCanceled)
+        {
+            Finish(job, TrainingJobState.Cancelled, null);
+            return false;
+        }
+        ActiveJob? active = null;
+        TrainableAdapter? adapter = null;
+        try
+        {
+            var (train, eval) = data.GetAwaiter().GetResult();
+            manual_seed(job.Spec.Trainer.Seed);
+            adapter = CreateAdapter(job.Spec.Method, _model, _tokenizer);
+            active = new ActiveJob(job, adapter, new AdapterTrainer(_model, adapter, train, eval, job.Spec.Trainer));
+            string checkpoint = Path.Combine(job.Directory, CheckpointDirectory);
+            bool resumed = Directory.Exists(checkpoint);
+            if (resumed) active.Trainer.LoadCheckpoint(checkpoint);
+            // Durable first: a job whose Running record cannot be written does not start.
+            SaveRecord(job, job.Snapshot() with { State = TrainingJobState.Running });
+            job.MoveTo(TrainingJobState.Running, _time.GetUtcNow());
+            _active = active;
+            if (!resumed && active.Trainer.Baseline() is { } baseline) job.Report(baseline);
+            return true;
+        }
+#pragma warning disable CA1031 // A job that cannot start fails, whatever the reason; the next one is tried.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            if (ReferenceEquals(_active, active)) _active = null;
+            if (active is not null) TryDispose(active);
+            else adapter?.Dispose();
+            Finish(job, TrainingJobState.Failed, e is TrainingJobException or DatasetException ? e.Message : $"the job could not start: {Describe(e)}");
+            return false;
+        }
     }
 
     private IReadOnlyList<TrainingExample> ReadExamples(TrainingJob job, string file, bool required)
@@ -116,7 +154,7 @@ public sealed partial class TrainingJobManager
         if (!File.Exists(path))
             return required ? throw new TrainingJobException(TrainingJobError.FailedPrecondition, $"the job's {file} is missing") : [];
         using var stream = File.OpenRead(path);
-        return JsonlDataset.Read(stream, _tokenizer!, job.Spec.Dataset, file);
+        return JsonlDataset.Read(stream, _tokenizer!, job.Spec.Dataset, file, job.Cancellation);
     }
 
     /// <summary>Writes the adapter (atomically), then stores and registers it off the engine thread.</summary>
@@ -212,6 +250,8 @@ public sealed partial class TrainingJobManager
     }
 
     private static string Describe(Exception e) => DiskFull.Is(e) ? $"the disk is full ({e.Message})" : e.Message;
+
+    private sealed record Preparing(TrainingJob Job, Task<(IReadOnlyList<TrainingExample> Train, IReadOnlyList<TrainingExample> Eval)> Data);
 
     private sealed class ActiveJob(TrainingJob job, TrainableAdapter adapter, AdapterTrainer trainer) : IDisposable
     {

@@ -67,7 +67,7 @@ public sealed partial class TrainingJobManager : IEngineBackgroundWork, IDisposa
         spec = WithDefaults(spec);
         Validate(spec);
         // Parsed here only to refuse bad data now, with line numbers; the engine thread parses the stored copy again.
-        await Task.Run(() => Parse(spec, train, eval), cancellationToken);
+        await Task.Run(() => Parse(spec, train, eval, cancellationToken), cancellationToken);
 
         string id = $"job-{_time.GetUtcNow():yyyyMMddHHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
         string directory = Path.Combine(_options.JobsDirectory, id);
@@ -237,14 +237,14 @@ public sealed partial class TrainingJobManager : IEngineBackgroundWork, IDisposa
         _ => 0,
     };
 
-    private (IReadOnlyList<TrainingExample> Train, IReadOnlyList<TrainingExample> Eval) Parse(TrainingJobSpec spec, byte[] train, byte[]? eval)
+    private (IReadOnlyList<TrainingExample> Train, IReadOnlyList<TrainingExample> Eval) Parse(TrainingJobSpec spec, byte[] train, byte[]? eval, CancellationToken cancellationToken)
     {
         if (train.LongLength > _options.MaxDatasetBytes || eval?.LongLength > _options.MaxDatasetBytes)
             throw new TrainingJobException(TrainingJobError.ResourceExhausted, $"a dataset is over the {_options.MaxDatasetBytes}-byte limit");
         try
         {
-            var trainExamples = JsonlDataset.Read(new MemoryStream(train), _tokenizer!, spec.Dataset, "training data");
-            var evalExamples = eval is null ? [] : JsonlDataset.Read(new MemoryStream(eval), _tokenizer!, spec.Dataset, "validation data");
+            var trainExamples = JsonlDataset.Read(new MemoryStream(train), _tokenizer!, spec.Dataset, "training data", cancellationToken);
+            var evalExamples = eval is null ? [] : JsonlDataset.Read(new MemoryStream(eval), _tokenizer!, spec.Dataset, "validation data", cancellationToken);
             if (eval is null && spec.ValidationFraction > 0) return Split(trainExamples, spec.ValidationFraction, spec.Trainer.Seed);
             return (trainExamples, evalExamples);
         }
