@@ -65,6 +65,58 @@ public sealed class FailureBoundaryTests
     }
 
     [Fact]
+    public async Task Unload_with_the_store_disk_full_is_resource_exhausted_and_changes_nothing()
+    {
+        string store = Fixtures.TempDirectory("peft-store");
+        var disk = new FullDisk(store);
+        try
+        {
+            await using var server = await LoopbackServer.StartAsync(null, [], s => s.AddSingleton<FileWrites>(disk), store);
+            using var client = server.CreateClient();
+            await client.LoadAdapterAsync("kept", "llama/adapters/lora_qv");
+            var before = await client.GenerateAsync(Requests.Ids(adapter: "kept"));
+
+            disk.Fill();
+            string detail = await Requests.Fails(StatusCode.ResourceExhausted, () => client.UnloadAdapterAsync("kept"));
+
+            Assert.Contains("disk is full", detail);
+            Assert.Equal(before.TokenIds, (await client.GenerateAsync(Requests.Ids(adapter: "kept"))).TokenIds);
+            Assert.Single(await client.ListAdaptersAsync());
+            disk.Free();
+            await client.UnloadAdapterAsync("kept");
+            Assert.Empty(await client.ListAdaptersAsync());
+        }
+        finally
+        {
+            Fixtures.TryDelete(store);
+            Fixtures.TryDelete(store + "-jobs");
+        }
+    }
+
+    [Fact]
+    public async Task A_failed_upload_under_a_new_id_leaves_no_folder_behind()
+    {
+        await using var server = await LoopbackServer.StartAsync();
+        using var client = server.CreateClient();
+        string bad = Fixtures.TempDirectory("peft-bad-adapter");
+        try
+        {
+            File.WriteAllText(Path.Combine(bad, "adapter_config.json"), "{\"peft_type\": \"LORA\", \"r\": 4}");
+            File.WriteAllBytes(Path.Combine(bad, "adapter_model.safetensors"), [1, 2, 3]);
+
+            await Requests.Fails(StatusCode.InvalidArgument, () => client.UploadAdapterAsync("fresh", bad));
+
+            string adapters = Path.Combine(server.StoreDirectory, "adapters");
+            Assert.Empty(Directory.GetFileSystemEntries(adapters));
+            Assert.Equal(8, (await client.GenerateAsync(Requests.Ids())).TokenIds.Count);
+        }
+        finally
+        {
+            Fixtures.TryDelete(bad);
+        }
+    }
+
+    [Fact]
     public async Task A_fault_in_the_engine_marks_the_server_not_serving_and_calls_unavailable_while_the_process_lives()
     {
         var clock = new EngineThreadFault();

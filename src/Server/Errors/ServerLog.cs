@@ -48,6 +48,9 @@ internal static partial class ServerLog
     [LoggerMessage(3002, LogLevel.Warning, "Adapter {AdapterId} from the manifest could not be restored: {Reason}")]
     public static partial void AdapterNotRestored(ILogger logger, string adapterId, string reason);
 
+    [LoggerMessage(3003, LogLevel.Warning, "Removed adapters/{Path} from the adapter store: no registration names it (an upload cut off before it registered, or a failed one)")]
+    public static partial void OrphanRemoved(ILogger logger, string path);
+
     [LoggerMessage(4000, LogLevel.Information, "Training job {JobId} queued: adapter {AdapterId}, {PeftType}")]
     public static partial void TrainingQueued(ILogger logger, string jobId, string adapterId, string peftType);
 

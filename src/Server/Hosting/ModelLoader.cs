@@ -53,6 +53,8 @@ internal sealed class ModelLoader(
 
             foreach (var (id, error) in await loaded.Registry.RestoreAsync(stoppingToken))
                 ServerLog.AdapterNotRestored(logger, id, error.Message);
+            foreach (string orphan in loaded.Registry.RemovedAtRestore)
+                ServerLog.OrphanRemoved(logger, orphan);
             foreach (var job in loaded.Training.Recover())
                 ServerLog.TrainingResumed(logger, job.JobId, job.Spec.AdapterId);
             if (options.WarmUp)

@@ -99,9 +99,12 @@ public sealed class AdapterUpload : IDisposable, IAsyncDisposable
             string versions = layout.VersionsOf(AdapterId);
             string target = Path.Combine(versions, NewVersionName());
             writes.BeforeWrite(target);
-            Directory.CreateDirectory(versions);
-            // rename(2): same file system, so the adapter appears whole or not at all.
-            Directory.Move(StagingDirectory, target);
+            lock (layout.IdFolders)
+            {
+                Directory.CreateDirectory(versions);
+                // rename(2): same file system, so the adapter appears whole or not at all.
+                Directory.Move(StagingDirectory, target);
+            }
             Posix.FlushDirectory(versions);
             Posix.FlushDirectory(layout.Adapters);
             Posix.FlushDirectory(layout.Incoming);

@@ -27,6 +27,10 @@ internal sealed class StoreLayout
 
     public string Adapters { get; }
 
+    /// <summary>Held while an <c>adapters/&lt;id&gt;/</c> folder is created for a commit or removed once empty, so
+    /// the two never interleave.</summary>
+    public Lock IdFolders { get; } = new();
+
     public static StoreLayout Create(string storeDirectory)
     {
         string real = Posix.RealPath(storeDirectory, out int errno)
