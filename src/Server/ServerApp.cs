@@ -24,6 +24,7 @@ public static class ServerApp
         builder.Services.AddSingleton<EndpointRoles>();
         builder.Services.AddSingleton<ModelHost>();
         builder.Services.AddHostedService<ModelLoader>();
+        builder.Services.AddSingleton<RootNames>();
         builder.Services.AddSingleton<ErrorInterceptor>();
         builder.Services.AddSingleton<AccessInterceptor>();
         builder.Services.AddGrpc(grpc =>

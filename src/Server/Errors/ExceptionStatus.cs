@@ -57,6 +57,7 @@ internal static class ExceptionStatus
         TrainingJobError.FailedPrecondition => StatusCode.FailedPrecondition,
         TrainingJobError.ResourceExhausted => StatusCode.ResourceExhausted,
         TrainingJobError.Unavailable => StatusCode.Unavailable,
+        TrainingJobError.PermissionDenied => StatusCode.PermissionDenied,
         _ => StatusCode.Internal,
     };
 

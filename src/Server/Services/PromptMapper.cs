@@ -17,7 +17,7 @@ internal static class PromptMapper
                 if (request.Text.Length == 0)
                     throw RpcErrors.Invalid("the prompt text is empty");
                 if (model.Tokenizer is null)
-                    throw RpcErrors.Precondition($"the model at {model.Directory} has no tokenizer (tokenizer.json or tokenizer.model), so text prompts cannot be served; send token_ids");
+                    throw RpcErrors.Precondition("the served model has no tokenizer (tokenizer.json or tokenizer.model), so text prompts cannot be served; send token_ids");
                 if (PromptText.TooLarge(request.Text, model.Engine.Options.MaxPromptBytes) is { } tooLarge)
                     throw RpcErrors.Invalid(tooLarge);
                 var tokens = model.Tokenizer.Encode(request.Text, request.HasAddSpecialTokens ? request.AddSpecialTokens : true, cancellationToken);

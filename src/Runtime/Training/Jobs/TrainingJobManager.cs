@@ -107,14 +107,13 @@ public sealed partial class TrainingJobManager : IEngineBackgroundWork, IDisposa
     {
         if (_options.DataRoot is null)
             throw new TrainingJobException(TrainingJobError.FailedPrecondition, "this server has no data root configured; send the dataset inline or upload it");
-        if (string.IsNullOrWhiteSpace(path) || path.Split('/', '\\').Contains(".."))
-            throw new TrainingJobException(TrainingJobError.InvalidArgument, $"dataset path '{path}' must be relative to the data root and must not contain '..'");
-        string root = Path.GetFullPath(_options.DataRoot);
-        string full = Path.GetFullPath(Path.Combine(root, path));
-        string? real = File.Exists(full) ? new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full : null;
-        if (real is null) throw new TrainingJobException(TrainingJobError.NotFound, $"dataset '{path}' does not exist under the data root");
-        if (!real.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            throw new TrainingJobException(TrainingJobError.InvalidArgument, $"dataset '{path}' resolves outside the data root");
+        string? problem = CallerPath.Problem(path) ?? (Path.IsPathRooted(path) ? "is absolute" : null);
+        if (problem is not null)
+            throw new TrainingJobException(TrainingJobError.InvalidArgument, $"dataset path '{path}' {problem}: name a file relative to the data root");
+        var (real, escapes) = CallerPath.Resolve(_options.DataRoot, path);
+        if (escapes)
+            throw new TrainingJobException(TrainingJobError.PermissionDenied, $"dataset '{path}' is under the data root, but a symbolic link on the way leads outside it");
+        if (real is null || !File.Exists(real)) throw new TrainingJobException(TrainingJobError.NotFound, $"dataset '{path}' does not exist under the data root");
         long length = new FileInfo(real).Length;
         if (length > _options.MaxDatasetBytes)
             throw new TrainingJobException(TrainingJobError.ResourceExhausted, $"dataset '{path}' has {length} bytes, over the {_options.MaxDatasetBytes}-byte limit");
