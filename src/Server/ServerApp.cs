@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Peft.Server.Errors;
 using Peft.Server.Hosting;
+using Peft.Server.OpenAi;
 using Peft.Server.Options;
 using Peft.Server.Security;
 using Peft.Server.Services;
@@ -32,6 +33,7 @@ public static class ServerApp
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(Runtime.Storage.FileWrites.Direct);
         builder.Services.AddSingleton<EndpointRoles>();
+        builder.Services.AddSingleton<AccessPolicy>();
         builder.Services.AddSingleton<ModelHost>();
         builder.Services.AddHostedService<ModelLoader>();
         builder.Services.AddSingleton<RootNames>();
@@ -45,6 +47,7 @@ public static class ServerApp
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks(health => health.UseHealthChecksCache = false).AddCheck<ModelReadyHealthCheck>("model");
         builder.Services.AddPeftTelemetry(builder.Configuration);
+        builder.Services.AddOpenAiApi();
         builder.WebHost.ConfigureKestrel(KestrelEndpoints.Configure);
         services?.Invoke(builder.Services);
 
@@ -55,6 +58,7 @@ public static class ServerApp
         app.MapAdmin<TrainingService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
+        app.MapOpenAiApi();
         return app;
     }
 

@@ -5,10 +5,10 @@ using Grpc.Core.Interceptors;
 namespace Peft.Server.Errors;
 
 /// <summary>
-/// The outermost interceptor of every service: turns runtime exceptions into precise statuses
-/// (<see cref="ExceptionStatus"/>), and anything unexpected into INTERNAL with a trace id to find the logged
-/// exception by, never its message or stack. Every detail leaves with the server's directories named, not shown
-/// (<see cref="RootNames"/>).
+/// The outermost interceptor of every service: turns runtime exceptions into precise statuses (classified by
+/// <see cref="RuntimeErrors"/>, mapped by <see cref="GrpcErrorMapping"/>), and anything unexpected into INTERNAL with
+/// a trace id to find the logged exception by, never its message or stack. Every detail leaves with the server's
+/// directories named, not shown (<see cref="RootNames"/>).
 /// </summary>
 internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger, RootNames roots) : Interceptor
 {
@@ -68,8 +68,9 @@ internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger, RootNam
     {
         if (error is RpcException rpc)
             return new RpcException(roots.Redact(rpc.Status), rpc.Trailers);
-        if (ExceptionStatus.For(error, context) is { } status)
-            return new RpcException(roots.Redact(status));
+        bool aborted = context.CancellationToken.IsCancellationRequested;
+        if (RuntimeErrors.Classify(error, aborted, aborted && context.Deadline <= DateTime.UtcNow) is { } known)
+            return new RpcException(roots.Redact(GrpcErrorMapping.ToRpc(known).Status));
         string trace = Activity.Current?.TraceId.ToString() ?? context.GetHttpContext().TraceIdentifier;
         ServerLog.UnexpectedError(logger, error, context.Method, trace);
         return new RpcException(new Grpc.Core.Status(StatusCode.Internal, $"internal server error (trace {trace}); the server log has the details"));

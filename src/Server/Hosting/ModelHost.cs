@@ -36,10 +36,10 @@ public sealed class ModelHost : IAsyncDisposable
     public LoadedModel Require() => State switch
     {
         ServingState.Ready => _loaded!,
-        ServingState.Stopping => throw RpcErrors.Unavailable("the server is shutting down"),
-        ServingState.Failed => throw RpcErrors.Unavailable($"the model failed to load: {_failure}"),
-        ServingState.Faulted => throw RpcErrors.Unavailable($"{Reason}; the server must be restarted"),
-        _ => throw RpcErrors.Unavailable("the model is still loading; retry shortly"),
+        ServingState.Stopping => throw ApiErrors.Unavailable("the server is shutting down"),
+        ServingState.Failed => throw ApiErrors.Unavailable($"the model failed to load: {_failure}"),
+        ServingState.Faulted => throw ApiErrors.Unavailable($"{Reason}; the server must be restarted"),
+        _ => throw ApiErrors.Unavailable("the model is still loading; retry shortly"),
     };
 
     internal void Loading(LoadedModel loaded)
