@@ -33,6 +33,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     private readonly Scheduler _scheduler;
     private readonly HashSet<int> _eos;
     private readonly int _maxContext;
+    private readonly int _threads;
     private readonly ConcurrentQueue<Sequence> _submitted = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly Thread _thread;
@@ -63,6 +64,8 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         _metrics = metrics ?? new EngineMetrics();
         _maxContext = options.MaxContextTokens > 0 ? Math.Min(options.MaxContextTokens, model.Config.MaxPositionEmbeddings) : model.Config.MaxPositionEmbeddings;
         _eos = [.. model.Config.EosTokenIds];
+        // libtorch's thread count (and MKL's) is per calling thread: the engine thread takes the creator's.
+        _threads = TorchSharp.torch.get_num_threads();
         _cache = KvCache.WithBudget(model.Config, options.KvCacheBytes, options.KvBlockSize, options.KvCacheScalarType(model.Dtype), model.Device);
         _pool = new LoraSlotPool(model.LinearSites, LoraSlotCount(model, options), options.MaxLoraRank, model.Dtype, model.Device);
         _adapters = new DeviceAdapters(registry, _pool, _cache, model.Device, options.PromptAdapterBytes, _metrics, _time);

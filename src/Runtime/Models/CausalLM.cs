@@ -1,5 +1,6 @@
 using Peft.Runtime.Models.Attention;
 using Peft.Runtime.Models.Config;
+using Peft.Runtime.Models.Layers;
 using Peft.Runtime.Safetensors;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -159,7 +160,7 @@ public abstract class CausalLM : IDisposable
     /// <summary>y = x Wᵀ + b, plus the adapter's delta for this site when it has one.</summary>
     protected Tensor Linear(LinearSite site, Tensor x, IForwardHooks hooks)
     {
-        return hooks.AfterLinear(site, x, nn.functional.linear(x, SiteWeight(site), _siteBiases[site.Index]));
+        return hooks.AfterLinear(site, x, Linears.Apply(x, SiteWeight(site), _siteBiases[site.Index]));
     }
 
     /// <summary>Runs <paramref name="layer"/> in its own dispose scope so each layer's intermediates die with it.</summary>

@@ -98,7 +98,7 @@ internal sealed class Gpt2Model : CausalLM
     }
 
     protected override Tensor Head(Tensor hidden) =>
-        nn.functional.linear(Norms.Layer(hidden, _finalNormWeight, _finalNormBias, Config.NormEps), _head);
+        Linears.Apply(Norms.Layer(hidden, _finalNormWeight, _finalNormBias, Config.NormEps), _head, null);
 
     private sealed class Block
     {

@@ -99,7 +99,7 @@ internal sealed class LlamaModel : CausalLM
     }
 
     protected override Tensor Head(Tensor hidden) =>
-        nn.functional.linear(Norms.Rms(hidden, _finalNorm, Config.NormEps), _head);
+        Linears.Apply(Norms.Rms(hidden, _finalNorm, Config.NormEps), _head, null);
 
     protected override void Dispose(bool disposing)
     {

@@ -1,0 +1,42 @@
+using Peft.Runtime.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Peft.Runtime.Models.Layers;
+
+/// <summary>
+/// y = x Wᵀ + b for the model's linear layers. With few rows (decode at small batches) libtorch passes the product
+/// to a BLAS call that runs on one thread however many intra-op threads there are, so a batch-1 decode step read
+/// every weight on one core. Splitting W's output rows into one block per thread and running the blocks as one
+/// batched product lets libtorch hand each thread its share of the weights. The same products are summed in the
+/// same order within each output, so the split changes results only by the kernels' own rounding.
+/// </summary>
+internal static class Linears
+{
+    /// <summary>Rows up to which the split applies (PEFT_LINEAR_SPLIT_ROWS; 0 turns it off).</summary>
+    private static readonly int SplitRows = int.TryParse(Environment.GetEnvironmentVariable("PEFT_LINEAR_SPLIT_ROWS"), out int rows) ? rows : 8;
+
+    [ThreadStatic]
+    private static int t_threads;
+
+    /// <param name="x">[rows, in]</param>
+    /// <param name="weight">[out, in]</param>
+    /// <param name="bias">[out] or null</param>
+    /// <returns>[rows, out]</returns>
+    public static Tensor Apply(Tensor x, Tensor weight, Tensor? bias)
+    {
+        long rows = x.shape[0], outFeatures = weight.shape[0], inFeatures = weight.shape[1];
+        int parts = rows <= SplitRows && x.device_type == DeviceType.CPU && x.dim() == 2 && weight.is_contiguous() ? Threads() : 1;
+        if (parts <= 1 || outFeatures % parts != 0) return nn.functional.linear(x, weight, bias);
+        var blocks = x.unsqueeze(0).expand(parts, rows, inFeatures).bmm(weight.view(parts, outFeatures / parts, inFeatures).transpose(1, 2));
+        var y = rows == 1 ? blocks.view(1, outFeatures) : blocks.permute(1, 0, 2).reshape(rows, outFeatures);
+        return bias is null ? y : y.add_(bias, Scalars.One);
+    }
+
+    /// <summary>This thread's intra-op thread count (read once per thread: the engine sets it before its first step).</summary>
+    private static int Threads()
+    {
+        if (t_threads == 0) t_threads = torch.get_num_threads();
+        return t_threads;
+    }
+}
