@@ -74,20 +74,22 @@ internal sealed class DecodeProfile(CausalLM model, IReadOnlyList<LoraAdapter> a
         var attention = new TimedAttention(step.Attention);
         var hooks = new TimedHooks(step.Hooks);
         Tensor? logits = null;
+        double cpu = Timing.ProcessCpuSeconds();
         double forward = Timing.Seconds(() => logits = model.Forward(step.Forward, attention, hooks));
+        cpu = Timing.ProcessCpuSeconds() - cpu;
         foreach (var c in chunks) c.Kv.Commit(1);
         double sampling = Timing.Seconds(() => Sample(logits!, state.Samplers));
         double matmuls = bare.Run(batch, batch);
-        if (!warmUp) state.Parts.Add([assembly, forward, attention.Seconds, hooks.LoraSeconds, matmuls, sampling]);
+        if (!warmUp) state.Parts.Add([assembly, forward, attention.Seconds, hooks.LoraSeconds, matmuls, sampling, cpu / forward]);
     }
 
     private DecodeProfileRow Row(State state)
     {
         double M(int k) => Timing.Median(state.Parts.Select(p => p[k])) * 1e3;
         var row = new DecodeProfileRow(state.Variant.Name, batch, context, state.Parts.Count,
-            M(0) + M(1) + M(5), M(0), M(1), M(4), M(2), M(3), M(1) - M(2) - M(3) - M(4), M(5));
+            M(0) + M(1) + M(5), M(0), M(1), M(4), M(2), M(3), M(1) - M(2) - M(3) - M(4), M(5), M(6) / 1e3);
         log.WriteLine($"  {row.Variant,-22} step {row.TotalMs:0.0} ms: assembly {row.AssemblyMs:0.0}, matmuls {row.MatmulMs:0.0}, " +
-            $"attention {row.AttentionMs:0.0}, lora {row.LoraMs:0.0}, other {row.OtherMs:0.0}, sampling {row.SamplingMs:0.0}");
+            $"attention {row.AttentionMs:0.0}, lora {row.LoraMs:0.0}, other {row.OtherMs:0.0}, sampling {row.SamplingMs:0.0}; {row.ForwardCores:0.00} cores in the forward");
         return row;
     }
 
@@ -116,6 +118,7 @@ internal sealed class DecodeProfile(CausalLM model, IReadOnlyList<LoraAdapter> a
 }
 
 /// <summary>One decode step's time by part, milliseconds (medians). <see cref="OtherMs"/> is the forward pass less
-/// attention, LoRA and the bare matmul time of its shapes.</summary>
+/// attention, LoRA and the bare matmul time of its shapes. <see cref="ForwardCores"/>: the process's CPU time during
+/// the forward over its wall time (how many cores it kept busy).</summary>
 internal sealed record DecodeProfileRow(string Variant, int Batch, int Context, int Steps, double TotalMs, double AssemblyMs, double ForwardMs,
-    double MatmulMs, double AttentionMs, double LoraMs, double OtherMs, double SamplingMs);
+    double MatmulMs, double AttentionMs, double LoraMs, double OtherMs, double SamplingMs, double ForwardCores = double.NaN);

@@ -38,10 +38,12 @@ internal sealed class PrefillProfile(CausalLM model, LoraAdapter adapter, int le
                 using var step = built!;
                 var attention = new TimedAttention(step.Attention);
                 var hooks = new TimedHooks(step.Hooks);
+                double cpu = Timing.ProcessCpuSeconds();
                 double forward = Timing.Seconds(() => model.Forward(step.Forward, attention, hooks).Dispose());
+                cpu = Timing.ProcessCpuSeconds() - cpu;
                 seq.Release(cache.Blocks);
                 double matmuls = bare.Run(length, 1);
-                if (pass > 0) parts[v].Add([assembly, forward, attention.Seconds, hooks.LoraSeconds, matmuls]);
+                if (pass > 0) parts[v].Add([assembly, forward, attention.Seconds, hooks.LoraSeconds, matmuls, cpu / forward]);
             }
         }
         return [.. variants.Select((v, i) => Row(v.Name, parts[i]))];
@@ -50,8 +52,8 @@ internal sealed class PrefillProfile(CausalLM model, LoraAdapter adapter, int le
     private DecodeProfileRow Row(string name, List<double[]> parts)
     {
         double M(int k) => Timing.Median(parts.Select(p => p[k])) * 1e3;
-        var row = new DecodeProfileRow(name, 1, length, parts.Count, M(0) + M(1), M(0), M(1), M(4), M(2), M(3), M(1) - M(2) - M(3) - M(4), 0);
-        log.WriteLine($"  {row.Variant,-22} step {row.TotalMs:0.0} ms: matmuls {row.MatmulMs:0.0}, attention {row.AttentionMs:0.0}, lora {row.LoraMs:0.0}, other {row.OtherMs:0.0}");
+        var row = new DecodeProfileRow(name, 1, length, parts.Count, M(0) + M(1), M(0), M(1), M(4), M(2), M(3), M(1) - M(2) - M(3) - M(4), 0, M(5) / 1e3);
+        log.WriteLine($"  {row.Variant,-22} step {row.TotalMs:0.0} ms: matmuls {row.MatmulMs:0.0}, attention {row.AttentionMs:0.0}, lora {row.LoraMs:0.0}, other {row.OtherMs:0.0}; {row.ForwardCores:0.00} cores in the forward");
         return row;
     }
 }

@@ -59,9 +59,9 @@ internal static class ProfileCommand
 
     private static string Render(ProfileReport report)
     {
-        var table = new MarkdownTable("variant", "batch", "context", "steps", "total ms", "assembly", "base matmuls (bare)", "attention", "LoRA", "other", "logits + sampling");
+        var table = new MarkdownTable("variant", "batch", "context", "steps", "total ms", "assembly", "base matmuls (bare)", "attention", "LoRA", "other", "logits + sampling", "cores in the forward");
         foreach (var p in report.Rows)
-            table.Row(p.Variant, p.Batch, p.Context, p.Steps, p.TotalMs, p.AssemblyMs, p.MatmulMs, p.AttentionMs, p.LoraMs, p.OtherMs, p.SamplingMs);
+            table.Row(p.Variant, p.Batch, p.Context, p.Steps, p.TotalMs, p.AssemblyMs, p.MatmulMs, p.AttentionMs, p.LoraMs, p.OtherMs, p.SamplingMs, p.ForwardCores);
         var m = report.Machine;
         return $"# Step profile\n\n`{m.Command}`\n\n{m.Cores} cores ({m.Cpu}), libtorch threads {m.TorchThreads}, load average {m.LoadAverage} at the end, {m.Date:u}.\n\n{table}";
     }
