@@ -14,13 +14,14 @@ internal static class ProfileCommand
     public static Command Create(CommonOptions common, IReadOnlyList<string> args, TextWriter log)
     {
         var batches = new Option<string>("--batches") { Description = "Decode batch sizes", DefaultValueFactory = _ => "1,32" };
-        var context = new Option<int>("--context") { Description = "Context of decode, and the prompt length of the prefill profile (0 skips it)", DefaultValueFactory = _ => 128 };
+        var context = new Option<int>("--context") { Description = "Context of decode", DefaultValueFactory = _ => 128 };
+        var prefill = new Option<int>("--prefill") { Description = "Prompt length of the prefill profile (0 skips it)", DefaultValueFactory = _ => 128 };
         var steps = new Option<int>("--steps") { Description = "Timed steps per variant", DefaultValueFactory = _ => 10 };
         var kernels = new Option<string>("--kernels") { Description = "LoRA kernels profiled: gather, segment or both", DefaultValueFactory = _ => "segment" };
         var name = new Option<string>("--name") { Description = "File name stem of the results", DefaultValueFactory = _ => "profile" };
         var command = new Command("profile", "A step's time by part (assembly, base matmuls, attention, LoRA, the rest, sampling) for decode and prefill, base and LoRA")
         {
-            batches, context, steps, kernels, name,
+            batches, context, prefill, steps, kernels, name,
         };
         command.SetAction(async (parse, _) =>
         {
@@ -32,7 +33,7 @@ internal static class ProfileCommand
             using var adapters = await AdapterSet.CreateAsync(cache, model, shape, settings.Adapters, settings.Rank, torch.ScalarType.Float32, 4L << 30, log);
             var hosts = adapters.Ids.Select(id => (LoraAdapter)adapters.Registry.EnsureHost(adapters.Registry.Get(id)).Result).ToArray();
             var chosen = ListOption.Split(parse.GetValue(kernels)!).Select(k => Enum.Parse<LoraKernel>(k, ignoreCase: true)).ToArray();
-            int ctx = parse.GetValue(context), n = parse.GetValue(steps);
+            int ctx = parse.GetValue(context), prompt = parse.GetValue(prefill), n = parse.GetValue(steps);
             var rows = new List<DecodeProfileRow>();
             // On its own thread, as the engine runs its steps.
             var worker = new Thread(() =>
@@ -42,10 +43,10 @@ internal static class ProfileCommand
                     log.WriteLine($"decode, batch {batch}, context {ctx}");
                     rows.AddRange(new DecodeProfile(model, hosts, batch, ctx, n, log, chosen).Run());
                 }
-                if (ctx > 0)
+                if (prompt > 0)
                 {
-                    log.WriteLine($"prefill of {ctx} tokens");
-                    rows.AddRange(new PrefillProfile(model, hosts[0], ctx, n, log).Run());
+                    log.WriteLine($"prefill of {prompt} tokens");
+                    rows.AddRange(new PrefillProfile(model, hosts[0], prompt, n, log).Run());
                 }
             }) { Name = "step-profile" };
             worker.Start();
