@@ -51,6 +51,7 @@ internal sealed class GenerationCall : IDisposable
                 Adapter = lease,
                 Sampling = sampling,
                 RequestId = request.RequestId,
+                TaskId = request.HasTaskId ? (int)Math.Min(request.TaskId, int.MaxValue) : null,
             }, cancel.Token);
             trace.Submitted(stream);
             return new GenerationCall(stream, cancel, trace, adapterId);

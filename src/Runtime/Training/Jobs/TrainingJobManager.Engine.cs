@@ -56,7 +56,7 @@ public sealed partial class TrainingJobManager
                 if (eval.Count == 0 && job.Spec.ValidationFraction > 0)
                     (train, eval) = Split(train, job.Spec.ValidationFraction, job.Spec.Trainer.Seed);
                 manual_seed(job.Spec.Trainer.Seed);
-                var adapter = CreateAdapter(job.Spec.Method, _model, _tokenizer);
+                var adapter = job.Spec.Method.Create(Context());
                 var trainer = new AdapterTrainer(_model, adapter, train, eval, job.Spec.Trainer);
                 string checkpoint = Path.Combine(job.Directory, CheckpointDirectory);
                 bool resumed = Directory.Exists(checkpoint);
@@ -67,7 +67,7 @@ public sealed partial class TrainingJobManager
                 if (!resumed && trainer.Baseline() is { } baseline) job.Report(baseline);
                 return true;
             }
-            catch (Exception e) when (e is TrainingJobException or IOException or ArgumentException or InvalidDataException)
+            catch (Exception e) when (e is TrainingJobException or IOException or ArgumentException or InvalidDataException or Adapters.AdapterLoadException)
             {
                 Finish(job, TrainingJobState.Failed, e.Message);
             }

@@ -1,9 +1,10 @@
 using System.Text.Json.Nodes;
 using Peft.Runtime.Models;
+using Peft.Runtime.Training.Methods;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Peft.Runtime.Training.Methods;
+namespace Peft.Runtime.Adapters.PrefixTuning;
 
 /// <summary>
 /// Prefix tuning: per-layer key/value prefixes that every real token attends to; real tokens take positions after

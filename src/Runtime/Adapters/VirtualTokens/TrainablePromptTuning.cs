@@ -1,9 +1,10 @@
 using System.Text.Json.Nodes;
 using Peft.Runtime.Models;
+using Peft.Runtime.Training.Methods;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Peft.Runtime.Training.Methods;
+namespace Peft.Runtime.Adapters.VirtualTokens;
 
 /// <summary>
 /// Prompt tuning and P-tuning: virtual token embeddings [n, hidden] placed before each sequence. Prompt tuning
@@ -88,7 +89,7 @@ public sealed class TrainablePromptTuning : TrainableAdapter
         return x;
     }
 
-    public override Tensor TransformEmbeddings(Tensor embeddings)
+    public override Tensor TransformEmbeddings(Tensor tokenIds, Tensor embeddings)
     {
         // Out of place, so autograd sees the virtual vectors flow into the rows they replace.
         var virtualTokens = VirtualEmbeddings();

@@ -1,21 +1,19 @@
 using System.Text.Json.Nodes;
 using Peft.Runtime.Models;
-using Peft.Runtime.Torch;
+using Peft.Runtime.Training.Methods;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Peft.Runtime.Training.Methods;
+namespace Peft.Runtime.Adapters.Lora;
 
 /// <summary>
 /// LoRA as PEFT trains it: per targeted linear, A [r, in] Kaiming-uniform, B [out, r] zero, so the adapter starts
-/// as the identity; y = W x + b + scaling · B(A(dropout(x))).
+/// as the identity; y = W x + b + scaling · B(A(dropout(x))) through <see cref="LoraHooks"/>.
 /// </summary>
 public sealed class TrainableLora : TrainableAdapter
 {
     private readonly LoraTrainingConfig _config;
-    private readonly Dictionary<int, (Tensor A, Tensor B)> _modules = [];
-    private readonly double _scaling;
-    private readonly Scalar _scalingScalar;
+    private readonly List<(LinearSite Site, Tensor A, Tensor B)> _modules = [];
 
     public TrainableLora(CausalLM model, LoraTrainingConfig config) : base(model)
     {
@@ -26,33 +24,22 @@ public sealed class TrainableLora : TrainableAdapter
         if (unknown.Length > 0)
             throw new ArgumentException($"target modules {string.Join(", ", unknown)} are not linear layers of this model (it has {string.Join(", ", model.LinearSites.Select(s => s.Name).Distinct())})");
         TargetModules = [.. targets.Distinct().Order(StringComparer.Ordinal)];
-        _scaling = config.UseRsLora ? config.Alpha / Math.Sqrt(config.Rank) : config.Alpha / config.Rank;
-        _scalingScalar = _scaling.ToScalar();
-        using var scope = NewDisposeScope();
-        foreach (var site in model.LinearSites.Where(s => TargetModules.Contains(s.Name)))
+        double scaling = config.UseRsLora ? config.Alpha / Math.Sqrt(config.Rank) : config.Alpha / config.Rank;
+        using (var scope = NewDisposeScope())
         {
-            var a = Parameter(KaimingUniform(config.Rank, site.InFeatures, model.Device));
-            var b = Parameter(zeros(site.OutFeatures, config.Rank, device: model.Device));
-            _modules[site.Index] = (a, b);
+            foreach (var site in model.LinearSites.Where(s => TargetModules.Contains(s.Name)))
+            {
+                var a = Parameter(KaimingUniform(config.Rank, site.InFeatures, model.Device));
+                var b = Parameter(zeros(site.OutFeatures, config.Rank, device: model.Device));
+                _modules.Add((site, a, b));
+            }
         }
+        Hooks = new LoraHooks(_modules.Select(m => (m.Site, m.A, m.B, scaling)), Dropout(config.Dropout));
     }
 
-    public override string PeftType => "LORA";
+    public override string PeftType => LoraMethod.Type;
 
     public IReadOnlyList<string> TargetModules { get; }
-
-    public override Tensor AfterLinear(LinearSite site, Tensor input, Tensor output)
-    {
-        if (!_modules.TryGetValue(site.Index, out var m)) return output;
-        var x = Training && _config.Dropout > 0 ? nn.functional.dropout(input, _config.Dropout, training: true) : input;
-        return output.add(x.matmul(m.A.t()).matmul(m.B.t()).mul(_scalingScalar), Scalars.One);
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) _scalingScalar.Dispose();
-        base.Dispose(disposing);
-    }
 
     public override (JsonObject Config, IReadOnlyList<KeyValuePair<string, Tensor>> Tensors) Export()
     {
@@ -77,11 +64,10 @@ public sealed class TrainableLora : TrainableAdapter
         config["megatron_core"] = "megatron.core";
         config["loftq_config"] = new JsonObject();
         var tensors = new List<KeyValuePair<string, Tensor>>();
-        foreach (var (index, (a, b)) in _modules)
+        foreach (var (site, a, b) in _modules)
         {
-            string path = Model.LinearSites[index].Path;
-            tensors.Add(new($"base_model.model.{path}.lora_A.weight", ForExport(a)));
-            tensors.Add(new($"base_model.model.{path}.lora_B.weight", ForExport(b)));
+            tensors.Add(new(LoraFactors.Key(site.Path, "A"), ForExport(a)));
+            tensors.Add(new(LoraFactors.Key(site.Path, "B"), ForExport(b)));
         }
         return (config, tensors);
     }
