@@ -14,6 +14,8 @@ internal sealed record LoraConfig
     public required double Alpha { get; init; }
     public required bool UseRsLora { get; init; }
     public required bool UseDora { get; init; }
+    /// <summary>Training only (PEFT's lora_dropout); inference ignores it.</summary>
+    public double Dropout { get; init; }
     /// <summary>none, all or lora_only (which PEFT saves no bias for).</summary>
     public required string Bias { get; init; }
     public required ModuleTargets Targets { get; init; }
@@ -31,6 +33,7 @@ internal sealed record LoraConfig
             Alpha = f.OptionalDouble("lora_alpha") ?? 8,
             UseRsLora = f.OptionalBool("use_rslora") ?? false,
             UseDora = f.OptionalBool("use_dora") ?? false,
+            Dropout = f.OptionalDouble("lora_dropout") ?? 0,
             Bias = ReadBias(f),
             Targets = ModuleTargets.Read(f),
             RankPattern = PatternMap.Read(f, "rank_pattern"),

@@ -13,7 +13,7 @@ internal sealed record LoraFactors(Dictionary<int, LoraModule> Modules)
     public static LoraFactors Read(AdapterWeights weights, BaseModel baseModel, LoraConfig config)
     {
         var files = weights.Files;
-        var targeted = config.Targets.Linears(files, baseModel, "LoRA", head: false, embedding: false);
+        var targeted = config.Targets.Linears($"adapter '{files.Name}'", baseModel, "LoRA", head: false, embedding: false);
         var modules = new Dictionary<int, LoraModule>();
         foreach (var site in targeted)
         {

@@ -1,4 +1,6 @@
 using Peft.Runtime.Json;
+using Peft.Runtime.Models;
+using Peft.Runtime.Training.Methods;
 
 namespace Peft.Runtime.Adapters.Lora;
 
@@ -17,5 +19,19 @@ internal sealed class LoraMethod : IAdapterMethod
         if (config.Bias != "none") throw LoraConfig.Unsupported(f, "bias", $"'{config.Bias}'", "only 'none': LoRA bias terms are not implemented");
         var factors = LoraFactors.Read(weights, baseModel, config);
         return new LoraAdapter(files.Name, factors.Modules);
+    }
+
+    public Func<CausalLM, TrainableAdapter>? Trainable(JsonFields config, BaseModel baseModel)
+    {
+        var (c, sites) = LoraTrainingConfigs.Read(config, baseModel);
+        var hyper = new LoraTrainingConfig
+        {
+            Rank = c.R,
+            Alpha = c.Alpha,
+            UseRsLora = c.UseRsLora,
+            Dropout = c.Dropout,
+            TargetModules = [.. sites.Select(s => s.Name).Distinct()],
+        };
+        return model => new TrainableLora(model, hyper);
     }
 }

@@ -44,25 +44,8 @@ public sealed class TrainableLora : TrainableAdapter
     public override (JsonObject Config, IReadOnlyList<KeyValuePair<string, Tensor>> Tensors) Export()
     {
         var config = CommonConfig(BaseModelPath);
-        config["r"] = _config.Rank;
-        config["lora_alpha"] = _config.Alpha;
-        config["lora_dropout"] = _config.Dropout;
-        config["use_rslora"] = _config.UseRsLora;
-        config["target_modules"] = new JsonArray([.. TargetModules.Select(t => (JsonNode)t)]);
-        config["bias"] = "none";
-        // PEFT forces fan_in_fan_out for GPT-2's Conv1D layers; A and B have the same shapes either way.
-        config["fan_in_fan_out"] = Model.Config.Family == Models.Config.ModelFamily.Gpt2;
-        config["modules_to_save"] = null;
-        config["init_lora_weights"] = true;
-        config["layers_to_transform"] = null;
-        config["layers_pattern"] = null;
-        config["rank_pattern"] = new JsonObject();
-        config["alpha_pattern"] = new JsonObject();
-        config["use_dora"] = false;
-        config["layer_replication"] = null;
-        config["megatron_config"] = null;
-        config["megatron_core"] = "megatron.core";
-        config["loftq_config"] = new JsonObject();
+        LoraExport.AddConfig(config, _config.Rank, _config.Alpha, _config.Dropout, _config.UseRsLora, TargetModules,
+            Model.Config.Family == Models.Config.ModelFamily.Gpt2, useDora: false);
         var tensors = new List<KeyValuePair<string, Tensor>>();
         foreach (var (site, a, b) in _modules)
         {

@@ -58,6 +58,15 @@ internal sealed record ModuleTargets
         };
     }
 
+    /// <summary>
+    /// A config given to the training API may name its targets with PEFT's shorthand "all-linear" (every linear of
+    /// the decoder blocks; PEFT expands it before saving, so saved configs never hold it).
+    /// </summary>
+    public static ModuleTargets ReadForTraining(JsonFields f, BaseModel baseModel) =>
+        f.Raw("target_modules") is { ValueKind: JsonValueKind.String } s && s.GetString() == "all-linear"
+            ? Read(f) with { TargetRegex = null, TargetList = [.. baseModel.Sites.Select(site => site.Name).Distinct()] }
+            : Read(f);
+
     public bool Matches(string module)
     {
         bool found;
@@ -83,14 +92,15 @@ internal sealed record ModuleTargets
     /// The targeted linear sites of the decoder blocks (and the head when <paramref name="head"/> may be targeted),
     /// after checking that every listed target exists and that nothing the server cannot adapt is named.
     /// </summary>
-    public LinearSite[] Linears(AdapterFiles files, BaseModel baseModel, string method, bool head, bool embedding)
+    /// <param name="owner">Who the messages are about: "adapter 'x'", or the training API's field.</param>
+    public LinearSite[] Linears(string owner, BaseModel baseModel, string method, bool head, bool embedding)
     {
         var unserved = baseModel.UnservedModules
             .Concat(head ? [] : [baseModel.Head.Path])
             .Concat(embedding ? [] : [baseModel.EmbeddingPath])
             .Where(Matches).ToArray();
         if (unserved.Length > 0)
-            throw new AdapterLoadException($"adapter '{files.Name}': {method} on {string.Join(", ", unserved)} is not supported (only linear layers inside the decoder blocks{(head ? ", the LM head" : "")}{(embedding ? " and the token embedding" : "")})");
+            throw new AdapterLoadException($"{owner}: {method} on {string.Join(", ", unserved)} is not supported (only linear layers inside the decoder blocks{(head ? ", the LM head" : "")}{(embedding ? " and the token embedding" : "")})");
         var targeted = baseModel.Sites.Concat(head ? [baseModel.Head] : []).Where(s => Matches(s.Path)).ToArray();
         if (TargetRegex is null)
         {
@@ -98,11 +108,11 @@ internal sealed record ModuleTargets
             var missing = TargetList.Where(t => !names.Any(n => n == t || n.EndsWith("." + t, StringComparison.Ordinal))).ToArray();
             if (missing.Length > 0)
                 throw new AdapterLoadException(
-                    $"adapter '{files.Name}': target modules {string.Join(", ", missing)} not found in the base model ({baseModel.Config.Architecture}, " +
+                    $"{owner}: target modules {string.Join(", ", missing)} not found in the base model ({baseModel.Config.Architecture}, " +
                     $"whose adapter targets are {string.Join(", ", baseModel.Sites.Select(s => s.Name).Distinct())})");
         }
         if (targeted.Length == 0 && !(embedding && Matches(baseModel.EmbeddingPath)))
-            throw new AdapterLoadException($"adapter '{files.Name}': target_modules matches no layer of the base model ({baseModel.Config.Architecture})");
+            throw new AdapterLoadException($"{owner}: target_modules matches no layer of the base model ({baseModel.Config.Architecture})");
         return targeted;
     }
 
