@@ -100,7 +100,7 @@ public sealed class TrainingApiTests(TrainingServer fixture) : IClassFixture<Tra
     /// <summary>Methods trained from PEFT's own config JSON: one row per trainable method.</summary>
     public static TheoryData<string, string, string> PeftConfigs => new()
     {
-        { "lora", "LORA", """{"peft_type": "LORA", "r": 4, "lora_alpha": 8, "target_modules": ["q_proj", "v_proj"]}""" },
+        { "dora", "LORA", """{"peft_type": "LORA", "use_dora": true, "r": 4, "lora_alpha": 8, "target_modules": ["q_proj", "v_proj"]}""" },
     };
 
     [Theory]
@@ -131,7 +131,7 @@ public sealed class TrainingApiTests(TrainingServer fixture) : IClassFixture<Tra
         var request = new StartTrainingRequest
         {
             AdapterId = "cfg-bad",
-            PeftConfig = """{"peft_type": "LORA", "r": 4, "target_modules": ["q_proj"], "layer_replication": [[0, 2]]}""",
+            PeftConfig = """{"peft_type": "LORA", "use_dora": true, "r": 4, "target_modules": ["q_proj"], "layer_replication": [[0, 2]]}""",
             TrainJsonl = ByteString.CopyFromUtf8(Jsonl(0, 4)),
         };
         var e = await Assert.ThrowsAsync<RpcException>(() => fixture.Client.StartTrainingAsync(request));

@@ -1,3 +1,4 @@
+using Peft.Runtime.Adapters.Dora;
 using Peft.Runtime.Adapters.Lora;
 using Peft.Runtime.Adapters.PrefixTuning;
 using Peft.Runtime.Adapters.PromptTuning;
@@ -11,6 +12,7 @@ internal static class AdapterMethods
 {
     private static readonly IAdapterMethod[] All =
     [
+        new DoraMethod(),
         new LoraMethod(),
         new PrefixTuningMethod(),
         new PromptTuningMethod(),

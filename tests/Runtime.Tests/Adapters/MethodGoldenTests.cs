@@ -19,12 +19,14 @@ public sealed class MethodGoldenTests(ITestOutputHelper output)
     public static TheoryData<string> Cases => new()
     {
         "llama__base", "llama__lora_qv", "llama__prefix", "llama__prompt", "llama__ptuning", "gpt2__base", "qwen2__base",
+        "llama__dora", "llama__dora_rslora_pattern", "gpt2__dora", "qwen2__dora",
     };
 
     /// <summary>Rows of the mixed batch: every Llama case, base twice.</summary>
     private static readonly string[] MixedCases =
     [
         "llama__base", "llama__lora_qv", "llama__prefix", "llama__prompt", "llama__ptuning", "llama__base",
+        "llama__dora", "llama__dora_rslora_pattern",
     ];
 
     [Theory]

@@ -24,6 +24,8 @@ public sealed class MethodTrainingTests : IDisposable
     public static TheoryData<string, string> Configs => new()
     {
         { "lora_json", """{"peft_type": "LORA", "r": 4, "lora_alpha": 8, "lora_dropout": 0.1, "target_modules": ["q_proj", "v_proj"]}""" },
+        { "dora", """{"peft_type": "LORA", "use_dora": true, "r": 4, "lora_alpha": 8, "lora_dropout": 0.1, "target_modules": ["q_proj", "v_proj", "down_proj"]}""" },
+        { "dora_all_linear", """{"peft_type": "LORA", "use_dora": true, "r": 2, "lora_alpha": 4, "use_rslora": true, "target_modules": "all-linear"}""" },
     };
 
     /// <summary>A toy task: after [1, x, 9] comes x + 1 (x in 10..40), never seen by the random base model.</summary>
@@ -71,7 +73,7 @@ public sealed class MethodTrainingTests : IDisposable
 
     [Theory]
     [InlineData("""{"peft_type": "BOFT", "target_modules": ["q_proj"]}""", "peft_type 'BOFT' is not supported")]
-    [InlineData("""{"peft_type": "LORA", "r": 4, "target_modules": ["c_attn"]}""", "target modules c_attn not found")]
+    [InlineData("""{"peft_type": "LORA", "use_dora": true, "r": 4, "target_modules": ["c_attn"]}""", "target modules c_attn not found")]
     [InlineData("""{"peft_type": "LORA", "r": 4, "target_modules": ["q_proj"], "rank_pattern": {"q_proj": 2}}""", "rank_pattern / alpha_pattern")]
     [InlineData("""{"peft_type": "LORA", "r": 4, "target_modules": ["q_proj"], "lora_dropout": 1.5}""", "lora_dropout")]
     [InlineData("""[1, 2]""", "peft_config: not a JSON object")]

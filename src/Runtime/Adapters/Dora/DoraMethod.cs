@@ -1,0 +1,38 @@
+using Peft.Runtime.Adapters.Lora;
+using Peft.Runtime.Json;
+using Peft.Runtime.Models;
+using Peft.Runtime.Training.Methods;
+using TorchSharp;
+
+namespace Peft.Runtime.Adapters.Dora;
+
+/// <summary>
+/// PEFT DoRA: a LORA config with use_dora. Keys: LoRA's, plus <c>base_model.model.&lt;module&gt;.lora_magnitude_vector</c>
+/// [out] per targeted module.
+/// </summary>
+internal sealed class DoraMethod : IAdapterMethod
+{
+    public string PeftType => LoraMethod.Type;
+
+    public bool Reads(JsonFields config) => config.OptionalBool("use_dora") == true;
+
+    public HostAdapter Read(AdapterFiles files, AdapterWeights weights, BaseModel baseModel)
+    {
+        var f = AdapterReader.Fields(files);
+        var config = LoraConfig.Read(f);
+        if (config.Bias != "none") throw LoraConfig.Unsupported(f, "bias", $"'{config.Bias}'", "only 'none' with DoRA");
+        var factors = LoraFactors.Read(weights, baseModel, config);
+        var magnitudes = new Dictionary<int, torch.Tensor>();
+        foreach (var module in factors.Modules.Values)
+            magnitudes[module.Site.Index] = weights.Take(MagnitudeKey(module.Site.Path), [module.Site.OutFeatures], $"one magnitude per output of {module.Site.Path}");
+        return new DoraAdapter(new LoraAdapter(files.Name, factors.Modules), magnitudes);
+    }
+
+    public Func<CausalLM, TrainableAdapter>? Trainable(JsonFields config, BaseModel baseModel)
+    {
+        var (c, sites) = LoraTrainingConfigs.Read(config, baseModel);
+        return model => new TrainableDora(model, c, sites);
+    }
+
+    public static string MagnitudeKey(string module) => $"{LoraFactors.KeyPrefix}{module}.lora_magnitude_vector";
+}
