@@ -22,6 +22,8 @@ public sealed class CompositeRowHooks(IReadOnlyList<IRowHooks> parts) : IRowHook
 
     public bool ActsAt(LinearSite site) => parts.Any(p => p.ActsAt(site));
 
+    public bool ChangesInput(LinearSite site) => parts.Any(p => p.ChangesInput(site));
+
     public bool ActsAt(NormSite site) => parts.Any(p => p.ActsAt(site));
 
     public torch.Tensor Embeddings(torch.Tensor tokenIds, torch.Tensor embeddings, int streamStart)
@@ -34,7 +36,7 @@ public sealed class CompositeRowHooks(IReadOnlyList<IRowHooks> parts) : IRowHook
     public torch.Tensor BeforeLinear(LinearSite site, torch.Tensor x)
     {
         foreach (var p in parts)
-            if (p.ActsAt(site)) x = p.BeforeLinear(site, x);
+            if (p.ChangesInput(site)) x = p.BeforeLinear(site, x);
         return x;
     }
 

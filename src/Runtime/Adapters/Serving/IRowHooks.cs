@@ -13,7 +13,11 @@ public interface IRowHooks
 {
     bool ActsOnEmbeddings { get; }
 
+    /// <summary>Whether <see cref="AfterLinear"/> changes this site's output.</summary>
     bool ActsAt(LinearSite site);
+
+    /// <summary>Whether <see cref="BeforeLinear"/> changes this site's input (IA³'s feed-forward scaling).</summary>
+    bool ChangesInput(LinearSite site);
 
     bool ActsAt(NormSite site);
 
@@ -38,6 +42,8 @@ public abstract class RowHooks : IRowHooks
     public virtual bool ActsOnEmbeddings => false;
 
     public virtual bool ActsAt(LinearSite site) => false;
+
+    public virtual bool ChangesInput(LinearSite site) => false;
 
     public virtual bool ActsAt(NormSite site) => false;
 

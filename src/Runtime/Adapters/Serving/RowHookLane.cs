@@ -50,7 +50,7 @@ internal sealed class RowHookLane
         Tensor? changed = null;
         foreach (var g in _groups)
         {
-            if (!g.Hooks.ActsAt(site)) continue;
+            if (!g.Hooks.ChangesInput(site)) continue;
             // Other sites read the same input: write into a copy.
             changed ??= input.clone();
             Apply(g, changed, x => g.Hooks.BeforeLinear(site, x));

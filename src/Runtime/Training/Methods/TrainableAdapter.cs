@@ -52,7 +52,7 @@ public abstract class TrainableAdapter : IForwardHooks, IDisposable
         Hooks is { ActsOnEmbeddings: true } h ? h.Embeddings(tokenIds, embeddings, 0) : embeddings;
 
     public virtual Tensor BeforeLinear(LinearSite site, Tensor input) =>
-        Hooks is { } h && h.ActsAt(site) ? h.BeforeLinear(site, input) : input;
+        Hooks is { } h && h.ChangesInput(site) ? h.BeforeLinear(site, input) : input;
 
     public virtual Tensor AfterLinear(LinearSite site, Tensor input, Tensor output) =>
         Hooks is { } h && h.ActsAt(site) ? h.AfterLinear(site, input, output) : output;
