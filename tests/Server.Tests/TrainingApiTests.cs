@@ -101,6 +101,7 @@ public sealed class TrainingApiTests(TrainingServer fixture) : IClassFixture<Tra
     public static TheoryData<string, string, string> PeftConfigs => new()
     {
         { "dora", "LORA", """{"peft_type": "LORA", "use_dora": true, "r": 4, "lora_alpha": 8, "target_modules": ["q_proj", "v_proj"]}""" },
+        { "ia3", "IA3", """{"peft_type": "IA3", "target_modules": ["k_proj", "v_proj", "down_proj"], "feedforward_modules": ["down_proj"]}""" },
     };
 
     [Theory]

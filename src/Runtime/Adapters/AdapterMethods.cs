@@ -1,4 +1,5 @@
 using Peft.Runtime.Adapters.Dora;
+using Peft.Runtime.Adapters.Ia3;
 using Peft.Runtime.Adapters.Lora;
 using Peft.Runtime.Adapters.PrefixTuning;
 using Peft.Runtime.Adapters.PromptTuning;
@@ -14,6 +15,7 @@ internal static class AdapterMethods
     [
         new DoraMethod(),
         new LoraMethod(),
+        new Ia3Method(),
         new PrefixTuningMethod(),
         new PromptTuningMethod(),
         new PTuningMethod(),

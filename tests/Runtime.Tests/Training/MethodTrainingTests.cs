@@ -20,12 +20,14 @@ public sealed class MethodTrainingTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), $"peft-train-methods-{Guid.NewGuid():N}");
 
-    /// <summary>The test matrix: a trainable method's configs are one row each.</summary>
-    public static TheoryData<string, string> Configs => new()
+    /// <summary>The test matrix: a trainable method's configs are one row each (name, learning rate, config).</summary>
+    public static TheoryData<string, double, string> Configs => new()
     {
-        { "lora_json", """{"peft_type": "LORA", "r": 4, "lora_alpha": 8, "lora_dropout": 0.1, "target_modules": ["q_proj", "v_proj"]}""" },
-        { "dora", """{"peft_type": "LORA", "use_dora": true, "r": 4, "lora_alpha": 8, "lora_dropout": 0.1, "target_modules": ["q_proj", "v_proj", "down_proj"]}""" },
-        { "dora_all_linear", """{"peft_type": "LORA", "use_dora": true, "r": 2, "lora_alpha": 4, "use_rslora": true, "target_modules": "all-linear"}""" },
+        { "lora_json", 1e-2, """{"peft_type": "LORA", "r": 4, "lora_alpha": 8, "lora_dropout": 0.1, "target_modules": ["q_proj", "v_proj"]}""" },
+        { "dora", 1e-2, """{"peft_type": "LORA", "use_dora": true, "r": 4, "lora_alpha": 8, "lora_dropout": 0.1, "target_modules": ["q_proj", "v_proj", "down_proj"]}""" },
+        { "dora_all_linear", 1e-2, """{"peft_type": "LORA", "use_dora": true, "r": 2, "lora_alpha": 4, "use_rslora": true, "target_modules": "all-linear"}""" },
+        { "ia3", 5e-2, """{"peft_type": "IA3", "target_modules": ["k_proj", "v_proj", "up_proj", "down_proj"], "feedforward_modules": ["down_proj"]}""" },
+        { "gpt2:ia3", 5e-2, """{"peft_type": "IA3", "target_modules": ["c_attn", "mlp.c_proj"], "feedforward_modules": ["mlp.c_proj"]}""" },
     };
 
     /// <summary>A toy task: after [1, x, 9] comes x + 1 (x in 10..40), never seen by the random base model.</summary>
@@ -37,9 +39,13 @@ public sealed class MethodTrainingTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Configs))]
-    public void A_method_trained_from_its_peft_config_lowers_the_loss_and_serves_the_logits_the_trainer_saw(string name, string json)
+    public void A_method_trained_from_its_peft_config_lowers_the_loss_and_serves_the_logits_the_trainer_saw(string name, double rate, string json)
     {
-        var model = ModelCache.For(MethodFixtures.Case("llama__base"));
+        // "family:name" runs on that family's base; plain names on llama.
+        string family = name.Contains(':', StringComparison.Ordinal) ? name.Split(':')[0] : "llama";
+        name = name.Replace(':', '_');
+        var golden = MethodFixtures.Case($"{family}__base");
+        var model = ModelCache.For(golden);
         var spec = new PeftConfigSpec(json);
         var context = new TrainingContext(model, null);
         Assert.Null(spec.Problem(context));
@@ -47,7 +53,7 @@ public sealed class MethodTrainingTests : IDisposable
         using var adapter = spec.Create(context);
         var train = Task(10, 24);
         using var trainer = new AdapterTrainer(model, adapter, train, Task(40, 6),
-            new TrainerOptions { LearningRate = 1e-2, MaxSteps = 30, MicroBatchSize = 8, WarmupSteps = 2, Seed = 5, EvalEvery = 0 });
+            new TrainerOptions { LearningRate = rate, MaxSteps = 30, MicroBatchSize = 8, WarmupSteps = 2, Seed = 5, EvalEvery = 0 });
         double before = trainer.MeanLoss(train);
         while (!trainer.IsDone) trainer.RunMicroBatch();
         double after = trainer.MeanLoss(train);
@@ -68,7 +74,7 @@ public sealed class MethodTrainingTests : IDisposable
             GoldenAssert.Close(expected.cpu(), logits, $"{name} served vs trained", tolerance: 1e-4);
             ours.Add(new($"[{string.Join(",", example.TokenIds)}]", logits.contiguous()));
         }
-        PeftCheckExport.Write(name, output, MethodFixtures.Case("llama__base").BaseDirectory, ours);
+        PeftCheckExport.Write(name, output, golden.BaseDirectory, ours);
     }
 
     [Theory]

@@ -20,7 +20,7 @@ public sealed class BadAdapterTests : IDisposable
         // case, adapter copied, expected message fragment
         { "missing config", "lora_qv", "adapter_config.json is missing" },
         { "bad json", "lora_qv", "adapter_config.json is not valid JSON" },
-        { "unknown peft_type", "lora_qv", "peft_type 'IA3' is not supported" },
+        { "unknown peft_type", "lora_qv", "peft_type 'BOFT' is not supported" },
         { "unsupported field", "lora_qv", "lora_bias = true is not supported (a bias on lora_B is not implemented)" },
         { "lora bias", "lora_qv", "bias = 'all' is not supported" },
         { "modules_to_save", "lora_qv", "modules_to_save" },
@@ -102,7 +102,7 @@ public sealed class BadAdapterTests : IDisposable
         {
             case "missing config": File.Delete(config); break;
             case "bad json": File.WriteAllText(config, "{\"peft_type\": "); break;
-            case "unknown peft_type": Edit(config, c => c["peft_type"] = "IA3"); break;
+            case "unknown peft_type": Edit(config, c => c["peft_type"] = "BOFT"); break;
             case "unsupported field": Edit(config, c => c["lora_bias"] = true); break;
             case "lora bias": Edit(config, c => c["bias"] = "all"); break;
             case "modules_to_save": Edit(config, c => c["modules_to_save"] = new JsonArray("lm_head")); break;
