@@ -1,3 +1,4 @@
+using Peft.Runtime.Adapters.AdaLora;
 using Peft.Runtime.Adapters.Dora;
 using Peft.Runtime.Adapters.Ia3;
 using Peft.Runtime.Adapters.Lora;
@@ -16,6 +17,7 @@ internal static class AdapterMethods
         new DoraMethod(),
         new LoraMethod(),
         new Ia3Method(),
+        new AdaLoraMethod(),
         new PrefixTuningMethod(),
         new PromptTuningMethod(),
         new PTuningMethod(),

@@ -1,3 +1,6 @@
+using Peft.Runtime.Adapters;
+using Peft.Runtime.Adapters.Dora;
+using Peft.Runtime.Adapters.Lora;
 using Peft.Runtime.Adapters.Serving;
 using Peft.Runtime.Engine.Batching;
 using Peft.Runtime.Models.Cache;
@@ -21,6 +24,7 @@ public sealed class MethodGoldenTests(ITestOutputHelper output)
         "llama__base", "llama__lora_qv", "llama__prefix", "llama__prompt", "llama__ptuning", "gpt2__base", "qwen2__base",
         "llama__dora", "llama__dora_rslora_pattern", "gpt2__dora", "qwen2__dora",
         "llama__ia3", "gpt2__ia3", "qwen2__ia3",
+        "llama__adalora", "qwen2__adalora",
     };
 
     /// <summary>Rows of the mixed batch: every Llama case, base twice.</summary>
@@ -28,7 +32,7 @@ public sealed class MethodGoldenTests(ITestOutputHelper output)
     [
         "llama__base", "llama__lora_qv", "llama__prefix", "llama__prompt", "llama__ptuning", "llama__base",
         "llama__dora", "llama__dora_rslora_pattern",
-        "llama__ia3",
+        "llama__ia3", "llama__adalora",
     ];
 
     [Theory]
@@ -81,6 +85,35 @@ public sealed class MethodGoldenTests(ITestOutputHelper output)
         }
         Assert.Equal(0, runner.Cache.Blocks.UsedCount);
         output.WriteLine($"{name}: max |logit diff| {worst:E2} over 16 greedy steps per prompt");
+    }
+
+    /// <summary>Low-rank cases whose ranks and scalings PEFT reported after loading (resolved_modules).</summary>
+    public static TheoryData<string> LowRankCases => new() { "llama__lora_qv", "llama__dora_rslora_pattern", "llama__adalora", "qwen2__adalora" };
+
+    [Theory]
+    [MemberData(nameof(LowRankCases))]
+    public void Ranks_and_scalings_resolve_as_peft_resolved_them(string name)
+    {
+        var golden = MethodFixtures.Case(name);
+        var model = ModelCache.For(golden);
+        using var host = AdapterReader.Read(name, golden.AdapterDirectory!, BaseModel.Of(model));
+        var lora = host switch
+        {
+            LoraAdapter l => l,
+            DoraAdapter d => d.Lora,
+            _ => throw new InvalidOperationException(host.GetType().Name),
+        };
+        var modules = lora.Modules.Values.ToDictionary(m => m.Site.Path);
+        var resolved = golden.Expected.GetProperty("resolved_modules").EnumerateObject().ToArray();
+        // A module AdaLoRA pruned to rank 0 changes nothing and is not served.
+        Assert.Equal(resolved.Where(m => m.Value.GetProperty("r").GetInt32() > 0).Select(m => m.Name).Order(), modules.Keys.Order());
+        foreach (var m in resolved.Where(m => modules.ContainsKey(m.Name)))
+        {
+            Assert.Equal(m.Value.GetProperty("r").GetInt32(), modules[m.Name].Rank);
+            double scaling = m.Value.GetProperty("scaling").GetDouble();
+            if (m.Value.TryGetProperty("ranknum", out var ranknum)) scaling /= ranknum.GetDouble() + 1e-5;
+            Assert.Equal(scaling, modules[m.Name].Scaling, 9);
+        }
     }
 
     public static TheoryData<LoraKernel> Kernels => new() { LoraKernel.Gather, LoraKernel.Segment };
