@@ -1,6 +1,7 @@
 using Peft.Runtime.Adapters.AdaLora;
 using Peft.Runtime.Adapters.Dora;
 using Peft.Runtime.Adapters.Ia3;
+using Peft.Runtime.Adapters.LoHa;
 using Peft.Runtime.Adapters.Lora;
 using Peft.Runtime.Adapters.PrefixTuning;
 using Peft.Runtime.Adapters.PromptTuning;
@@ -18,6 +19,7 @@ internal static class AdapterMethods
         new LoraMethod(),
         new Ia3Method(),
         new AdaLoraMethod(),
+        new LohaMethod(),
         new PrefixTuningMethod(),
         new PromptTuningMethod(),
         new PTuningMethod(),
