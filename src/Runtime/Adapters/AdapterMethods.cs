@@ -2,6 +2,7 @@ using Peft.Runtime.Adapters.AdaLora;
 using Peft.Runtime.Adapters.Dora;
 using Peft.Runtime.Adapters.Ia3;
 using Peft.Runtime.Adapters.LoHa;
+using Peft.Runtime.Adapters.LoKr;
 using Peft.Runtime.Adapters.Lora;
 using Peft.Runtime.Adapters.PrefixTuning;
 using Peft.Runtime.Adapters.PromptTuning;
@@ -20,6 +21,7 @@ internal static class AdapterMethods
         new Ia3Method(),
         new AdaLoraMethod(),
         new LohaMethod(),
+        new LokrMethod(),
         new PrefixTuningMethod(),
         new PromptTuningMethod(),
         new PTuningMethod(),

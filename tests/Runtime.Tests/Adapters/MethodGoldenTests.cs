@@ -25,7 +25,7 @@ public sealed class MethodGoldenTests(ITestOutputHelper output)
         "llama__dora", "llama__dora_rslora_pattern", "gpt2__dora", "qwen2__dora",
         "llama__ia3", "gpt2__ia3", "qwen2__ia3",
         "llama__adalora", "qwen2__adalora",
-        "llama__loha", "qwen2__loha",
+        "llama__loha", "qwen2__loha", "llama__lokr", "llama__lokr_full",
     };
 
     /// <summary>Rows of the mixed batch: every Llama case, base twice.</summary>
@@ -33,7 +33,7 @@ public sealed class MethodGoldenTests(ITestOutputHelper output)
     [
         "llama__base", "llama__lora_qv", "llama__prefix", "llama__prompt", "llama__ptuning", "llama__base",
         "llama__dora", "llama__dora_rslora_pattern",
-        "llama__ia3", "llama__adalora", "llama__loha",
+        "llama__ia3", "llama__adalora", "llama__loha", "llama__lokr", "llama__lokr_full",
     ];
 
     [Theory]
