@@ -7,6 +7,7 @@ using Peft.Runtime.Adapters.Lora;
 using Peft.Runtime.Adapters.PrefixTuning;
 using Peft.Runtime.Adapters.PromptTuning;
 using Peft.Runtime.Adapters.PTuning;
+using Peft.Runtime.Adapters.Vera;
 using Peft.Runtime.Json;
 
 namespace Peft.Runtime.Adapters;
@@ -22,6 +23,7 @@ internal static class AdapterMethods
         new AdaLoraMethod(),
         new LohaMethod(),
         new LokrMethod(),
+        new VeraMethod(),
         new PrefixTuningMethod(),
         new PromptTuningMethod(),
         new PTuningMethod(),

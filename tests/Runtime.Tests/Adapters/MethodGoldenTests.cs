@@ -26,6 +26,7 @@ public sealed class MethodGoldenTests(ITestOutputHelper output)
         "llama__ia3", "gpt2__ia3", "qwen2__ia3",
         "llama__adalora", "qwen2__adalora",
         "llama__loha", "qwen2__loha", "llama__lokr", "llama__lokr_full",
+        "llama__vera", "llama__vera_prng", "gpt2__vera",
     };
 
     /// <summary>Rows of the mixed batch: every Llama case, base twice.</summary>
@@ -34,6 +35,7 @@ public sealed class MethodGoldenTests(ITestOutputHelper output)
         "llama__base", "llama__lora_qv", "llama__prefix", "llama__prompt", "llama__ptuning", "llama__base",
         "llama__dora", "llama__dora_rslora_pattern",
         "llama__ia3", "llama__adalora", "llama__loha", "llama__lokr", "llama__lokr_full",
+        "llama__vera", "llama__vera_prng",
     ];
 
     [Theory]
