@@ -20,6 +20,7 @@ public static class AdapterReader
         {
             using var file = SafetensorsFile.Open(files.WeightsPath);
             using var weights = new AdapterWeights(files, file, baseModel.Dtype);
+            BaseCopies.Check(weights, baseModel);
             var host = method.Read(files, weights, baseModel);
             try
             {

@@ -27,6 +27,7 @@ public sealed class MethodGoldenTests(ITestOutputHelper output)
         "llama__adalora", "qwen2__adalora",
         "llama__loha", "qwen2__loha", "llama__lokr", "llama__lokr_full",
         "llama__vera", "llama__vera_prng", "gpt2__vera",
+        "llama__lora_embed_head", "gpt2__lora_embed_head", "qwen2__lora_embed_head", "llama__dora_embed",
     };
 
     /// <summary>Rows of the mixed batch: every Llama case, base twice.</summary>
@@ -35,7 +36,7 @@ public sealed class MethodGoldenTests(ITestOutputHelper output)
         "llama__base", "llama__lora_qv", "llama__prefix", "llama__prompt", "llama__ptuning", "llama__base",
         "llama__dora", "llama__dora_rslora_pattern",
         "llama__ia3", "llama__adalora", "llama__loha", "llama__lokr", "llama__lokr_full",
-        "llama__vera", "llama__vera_prng",
+        "llama__vera", "llama__vera_prng", "llama__lora_embed_head", "llama__dora_embed",
     ];
 
     [Theory]

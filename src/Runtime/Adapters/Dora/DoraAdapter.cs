@@ -6,9 +6,12 @@ using static TorchSharp.torch;
 namespace Peft.Runtime.Adapters.Dora;
 
 /// <summary>
-/// A DoRA adapter: LoRA factors plus a magnitude [out] per module. On the device (see <see cref="DoraMath"/>) the
+/// A DoRA adapter: LoRA factors plus a magnitude per module. On the device (see <see cref="DoraMath"/>) the block
 /// factors share the LoRA slot pool with g·s folded into B, so DoRA rows batch with every other LoRA, and the
-/// rescaling of the base output is a row hook with g and (1 − g)·b per module.
+/// rescaling of the base output is a row hook with g and (1 − g)·b per module. The head and the embedding keep
+/// LoRA's row hooks, whose result is then scaled by their g (neither has a bias):
+///   head:      y' = g ⊙ (y + s·B·A·x),             g = m / ‖W_head + s·B·A‖ per vocabulary row
+///   embedding: e' = g ⊙ (e + s·Aᵀ[ids]·Bᵀ),         g = m / ‖Eᵀ + s·B·A‖ per hidden channel
 /// </summary>
 public sealed class DoraAdapter(LoraAdapter lora, IReadOnlyDictionary<int, Tensor> magnitudes) : HostAdapter(lora.Name, lora.PeftType)
 {
@@ -17,10 +20,18 @@ public sealed class DoraAdapter(LoraAdapter lora, IReadOnlyDictionary<int, Tenso
     /// <summary>Per block site index: m [out].</summary>
     public IReadOnlyDictionary<int, Tensor> Magnitudes { get; } = magnitudes;
 
-    public override long SizeBytes => Lora.SizeBytes + Magnitudes.Values.Sum(Bytes);
+    /// <summary>[vocab] when the head is targeted.</summary>
+    public Tensor? HeadMagnitude { get; init; }
 
-    /// <summary>g and (1 − g)·b per module.</summary>
-    public override long DeviceBytes => 2 * Magnitudes.Values.Sum(Bytes);
+    /// <summary>[hidden] when the embedding is targeted.</summary>
+    public Tensor? EmbeddingMagnitude { get; init; }
+
+    private IEnumerable<Tensor> AllMagnitudes => Magnitudes.Values.Concat(new[] { HeadMagnitude, EmbeddingMagnitude }.OfType<Tensor>());
+
+    public override long SizeBytes => Lora.SizeBytes + AllMagnitudes.Sum(Bytes);
+
+    /// <summary>g and (1 − g)·b per module, and the head's and embedding's factors.</summary>
+    public override long DeviceBytes => 2 * AllMagnitudes.Sum(Bytes) + Lora.DeviceBytes;
 
     public override int Rank => Lora.Rank;
 
@@ -34,9 +45,10 @@ public sealed class DoraAdapter(LoraAdapter lora, IReadOnlyDictionary<int, Tenso
         var model = context.Model;
         var owned = new List<Tensor>();
         var scales = new Dictionary<int, (Tensor G, Tensor? Offset)>();
+        var factors = new List<SlotFactors>();
+        Tensor? embeddingScale = null;
         using (var scope = NewDisposeScope())
         {
-            var factors = new List<SlotFactors>();
             foreach (var module in Lora.Modules.Values)
             {
                 var site = module.Site;
@@ -48,9 +60,23 @@ public sealed class DoraAdapter(LoraAdapter lora, IReadOnlyDictionary<int, Tenso
                 var offset = model.SiteBias(site) is { } bias ? bias.mul(g.neg().add_(Torch.Scalars.One)) : null;
                 scales[site.Index] = (Keep(g, owned), offset is null ? null : Keep(offset, owned));
             }
-            context.Pool!.Load(context.Slot, factors, Name);
+            if (factors.Count > 0) context.Pool!.Load(context.Slot, factors, Name);
+            if (Lora.Head is { } head)
+            {
+                using var s = head.Scaling.ToScalar();
+                var g = HeadMagnitude!.to(model.Dtype, model.Device).div(DoraMath.WeightNorm(model.SiteWeight(head.Site), context.View(head.A), context.View(head.B), s));
+                scales[head.Site.Index] = (Keep(g, owned), null);
+            }
+            if (Lora.Embedding is { } e)
+            {
+                using var s = e.Scaling.ToScalar();
+                var g = EmbeddingMagnitude!.to(model.Dtype, model.Device).div(DoraMath.WeightNorm(model.EmbeddingWeight.t(), context.View(e.A), context.View(e.B), s));
+                embeddingScale = Keep(g, owned);
+            }
         }
-        return new SlotAdapterDevice(context.Slot, new DoraRescaleHooks(scales), owned);
+        var lora = Lora.Head is null && Lora.Embedding is null ? null : LoraHooks.OnDevice(context, Lora.Head, Lora.Embedding, owned);
+        var hooks = CompositeRowHooks.Of(lora, new DoraRescaleHooks(scales, embeddingScale));
+        return new SlotAdapterDevice(factors.Count > 0 ? context.Slot : -1, hooks, owned);
     }
 
     private static Tensor Keep(Tensor t, List<Tensor> owned)
@@ -63,6 +89,6 @@ public sealed class DoraAdapter(LoraAdapter lora, IReadOnlyDictionary<int, Tenso
     protected override void DisposeTensors()
     {
         Lora.Dispose();
-        foreach (var m in Magnitudes.Values) m.Dispose();
+        foreach (var m in AllMagnitudes) m.Dispose();
     }
 }

@@ -8,7 +8,7 @@ namespace Peft.Runtime.Adapters.Dora;
 
 /// <summary>
 /// PEFT DoRA: a LORA config with use_dora. Keys: LoRA's, plus <c>base_model.model.&lt;module&gt;.lora_magnitude_vector</c>
-/// [out] per targeted module.
+/// per targeted module: [out] for linears (the LM head: [vocab]), [hidden] for the token embedding.
 /// </summary>
 internal sealed class DoraMethod : IAdapterMethod
 {
@@ -25,7 +25,15 @@ internal sealed class DoraMethod : IAdapterMethod
         var magnitudes = new Dictionary<int, torch.Tensor>();
         foreach (var module in factors.Modules.Values)
             magnitudes[module.Site.Index] = weights.Take(MagnitudeKey(module.Site.Path), [module.Site.OutFeatures], $"one magnitude per output of {module.Site.Path}");
-        return new DoraAdapter(new LoraAdapter(files.Name, factors.Modules), magnitudes);
+        var lora = new LoraAdapter(files.Name, factors.Modules) { Head = factors.Head, Embedding = factors.Embedding };
+        return new DoraAdapter(lora, magnitudes)
+        {
+            HeadMagnitude = factors.Head is null ? null
+                : weights.Take(MagnitudeKey(baseModel.Head.Path), [baseModel.Head.OutFeatures], "one magnitude per vocabulary entry"),
+            // PEFT's DoRA embedding layer treats the embedding as fan_in_fan_out: one magnitude per hidden channel.
+            EmbeddingMagnitude = factors.Embedding is null ? null
+                : weights.Take(MagnitudeKey(baseModel.EmbeddingPath), [baseModel.Config.HiddenSize], "one magnitude per hidden channel"),
+        };
     }
 
     public Func<CausalLM, TrainableAdapter>? Trainable(JsonFields config, BaseModel baseModel)

@@ -10,9 +10,15 @@ namespace Peft.Runtime.Adapters.Lora;
 /// <param name="B">[out, rank]</param>
 public sealed record LoraModule(LinearSite Site, Tensor A, Tensor B, int Rank, double Scaling);
 
+/// <summary>LoRA on the token embedding: e += scaling · A[:, id]ᵀ · Bᵀ.</summary>
+/// <param name="A">[rank, vocab]</param>
+/// <param name="B">[hidden, rank]</param>
+public sealed record LoraEmbeddingModule(Tensor A, Tensor B, int Rank, double Scaling);
+
 /// <summary>
-/// A low-rank adapter: block modules keyed by <see cref="LinearSite.Index"/>, held in a LoRA slot with the scaling
-/// folded into B.
+/// A low-rank adapter (LoRA, and AdaLoRA's inference form): block modules keyed by <see cref="LinearSite.Index"/>
+/// go into a LoRA slot with the scaling folded into B; the LM head and the embedding are served as row hooks over
+/// device copies.
 /// </summary>
 public sealed class LoraAdapter : HostAdapter
 {
@@ -24,13 +30,23 @@ public sealed class LoraAdapter : HostAdapter
     /// <summary>Modules of the decoder blocks (the slot's content).</summary>
     public IReadOnlyDictionary<int, LoraModule> Modules { get; }
 
-    public override long SizeBytes => Modules.Values.Sum(m => Bytes(m.A) + Bytes(m.B));
+    public LoraModule? Head { get; init; }
 
-    public override int Rank => Modules.Values.Max(m => m.Rank);
+    public LoraEmbeddingModule? Embedding { get; init; }
 
-    public override int SlotRank => Rank;
+    private IEnumerable<Tensor> OffSlotTensors => new[] { Head?.A, Head?.B, Embedding?.A, Embedding?.B }.OfType<Tensor>();
 
-    public override IReadOnlyList<string> TargetModules => Modules.Values.Select(m => m.Site.Name).Distinct().Order(StringComparer.Ordinal).ToArray();
+    public override long SizeBytes => Modules.Values.Sum(m => Bytes(m.A) + Bytes(m.B)) + OffSlotTensors.Sum(Bytes);
+
+    public override long DeviceBytes => OffSlotTensors.Sum(Bytes);
+
+    public override int Rank => Modules.Values.Select(m => m.Rank).Append(Head?.Rank ?? 0).Append(Embedding?.Rank ?? 0).Max();
+
+    public override int SlotRank => Modules.Count == 0 ? 0 : Modules.Values.Max(m => m.Rank);
+
+    public override IReadOnlyList<string> TargetModules => Modules.Values.Select(m => m.Site.Name)
+        .Concat(Head is null ? [] : [Head.Site.Name]).Concat(Embedding is null ? [] : ["embedding"])
+        .Distinct().Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>The slot's content: each module's A and B with the scaling folded into B (in float32, then the dtype).</summary>
     public IReadOnlyList<SlotFactors> SlotFactors() => Modules.Values.Select(m =>
@@ -42,8 +58,11 @@ public sealed class LoraAdapter : HostAdapter
     public override DeviceAdapter ToDevice(DeviceContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        using (var scope = NewDisposeScope()) context.Pool!.Load(context.Slot, SlotFactors(), Name);
-        return new SlotAdapterDevice(context.Slot, null, []);
+        var owned = new List<Tensor>();
+        using (var scope = NewDisposeScope())
+            if (Modules.Count > 0) context.Pool!.Load(context.Slot, SlotFactors(), Name);
+        var hooks = Head is null && Embedding is null ? null : LoraHooks.OnDevice(context, Head, Embedding, owned);
+        return new SlotAdapterDevice(Modules.Count > 0 ? context.Slot : -1, hooks, owned);
     }
 
     protected override void DisposeTensors()
@@ -53,5 +72,6 @@ public sealed class LoraAdapter : HostAdapter
             m.A.Dispose();
             m.B.Dispose();
         }
+        foreach (var t in OffSlotTensors) t.Dispose();
     }
 }

@@ -4,7 +4,8 @@ using Peft.Runtime.Training.Methods;
 
 namespace Peft.Runtime.Adapters.Lora;
 
-/// <summary>PEFT LoRA: low-rank factors on the targeted linears of the decoder blocks, held in a LoRA slot.</summary>
+/// <summary>PEFT LoRA: low-rank factors on the targeted linears of the decoder blocks (held in a LoRA slot), the LM head
+/// and the token embedding.</summary>
 internal sealed class LoraMethod : IAdapterMethod
 {
     public const string Type = "LORA";
@@ -18,7 +19,7 @@ internal sealed class LoraMethod : IAdapterMethod
         if (config.UseDora) throw LoraConfig.Unsupported(f, "use_dora", "true", "DoRA is not implemented");
         if (config.Bias != "none") throw LoraConfig.Unsupported(f, "bias", $"'{config.Bias}'", "only 'none': LoRA bias terms are not implemented");
         var factors = LoraFactors.Read(weights, baseModel, config);
-        return new LoraAdapter(files.Name, factors.Modules);
+        return new LoraAdapter(files.Name, factors.Modules) { Head = factors.Head, Embedding = factors.Embedding };
     }
 
     public Func<CausalLM, TrainableAdapter>? Trainable(JsonFields config, BaseModel baseModel)

@@ -34,7 +34,7 @@ public sealed class TrainableLora : TrainableAdapter
                 _modules.Add((site, a, b));
             }
         }
-        Hooks = new LoraHooks(_modules.Select(m => (m.Site, m.A, m.B, scaling)), Dropout(config.Dropout));
+        Hooks = new LoraHooks(_modules.Select(m => (m.Site, m.A, m.B, scaling)), null, Dropout(config.Dropout));
     }
 
     public override string PeftType => LoraMethod.Type;
