@@ -9,13 +9,12 @@ namespace Peft.Runtime.Adapters.AdaLora;
 /// PEFT AdaLoRA's config as inference needs it: the targets, init_r, lora_alpha and the rank pattern the allocator
 /// left (module → a mask over the init_r singular values; r is ignored by AdaLoRA).
 /// </summary>
-internal sealed record AdaLoraConfig(ModuleTargets Targets, int InitR, double Alpha, IReadOnlyDictionary<string, bool[]> RankPattern)
+internal sealed record AdaLoraConfig(ModuleTargets Targets, int InitR, double Alpha, IReadOnlyDictionary<string, bool[]> RankPattern, string Bias)
 {
     public static AdaLoraConfig Read(JsonFields f)
     {
         LoraConfig.RefuseUnserved(f);
         string bias = LoraConfig.ReadBias(f);
-        if (bias != "none") throw LoraConfig.Unsupported(f, "bias", $"'{bias}'", "only 'none' with AdaLoRA");
         int initR = f.OptionalInt("init_r") ?? 12;
         if (initR < 1) throw f.Invalid("init_r", "a positive integer");
         var pattern = new Dictionary<string, bool[]>(StringComparer.Ordinal);
@@ -32,7 +31,7 @@ internal sealed record AdaLoraConfig(ModuleTargets Targets, int InitR, double Al
                 pattern[Module(entry.Name)] = mask;
             }
         }
-        return new AdaLoraConfig(ModuleTargets.Read(f), initR, f.OptionalDouble("lora_alpha") ?? 8, pattern);
+        return new AdaLoraConfig(ModuleTargets.Read(f), initR, f.OptionalDouble("lora_alpha") ?? 8, pattern, bias);
     }
 
     /// <summary>PEFT names a pattern entry by its lora_E parameter, with or without the adapter name.</summary>

@@ -1,3 +1,4 @@
+using Peft.Runtime.Adapters.Bias;
 using Peft.Runtime.Adapters.Lora;
 using Peft.Runtime.Models;
 using static TorchSharp.torch;
@@ -45,9 +46,10 @@ internal sealed class AdaLoraMethod : IAdapterMethod
             weights.Drop(e);
             modules[site.Index] = new LoraModule(site, scaled, b, rank, alpha / (config.InitR + 1e-5));
         }
-        if (modules.Count == 0)
+        var biases = BiasOverrides.Read(weights, baseModel, config.Bias);
+        if (modules.Count == 0 && biases is null)
             throw new AdapterLoadException($"adapter '{files.Name}': every module's rank pattern keeps no singular value; the adapter changes nothing");
-        return new LoraAdapter(files.Name, modules, Type);
+        return new LoraAdapter(files.Name, modules, Type) { Biases = biases };
     }
 
     private static string Key(string module, string matrix) => $"{LoraFactors.KeyPrefix}{module}.lora_{matrix}";

@@ -8,7 +8,8 @@ namespace Peft.Runtime.Adapters.Dora;
 /// <summary>
 /// A DoRA adapter: LoRA factors plus a magnitude per module. On the device (see <see cref="DoraMath"/>) the block
 /// factors share the LoRA slot pool with g·s folded into B, so DoRA rows batch with every other LoRA, and the
-/// rescaling of the base output is a row hook with g and (1 − g)·b per module. The head and the embedding keep
+/// rescaling of the base output is a row hook with g and (1 − g)·b per module (b the bias the layer adds, the
+/// adapter's own with bias="all"). The head and the embedding keep
 /// LoRA's row hooks, whose result is then scaled by their g (neither has a bias):
 ///   head:      y' = g ⊙ (y + s·B·A·x),             g = m / ‖W_head + s·B·A‖ per vocabulary row
 ///   embedding: e' = g ⊙ (e + s·Aᵀ[ids]·Bᵀ),         g = m / ‖Eᵀ + s·B·A‖ per hidden channel
@@ -57,7 +58,9 @@ public sealed class DoraAdapter(LoraAdapter lora, IReadOnlyDictionary<int, Tenso
                 using var s = module.Scaling.ToScalar();
                 var g = Magnitudes[site.Index].to(model.Dtype, model.Device).div(DoraMath.WeightNorm(model.SiteWeight(site), a, b, s));
                 factors.Add(new SlotFactors(site, a, b.to(ScalarType.Float32).mul(s).mul(g.to(ScalarType.Float32).unsqueeze(1)).to(b.dtype)));
-                var offset = model.SiteBias(site) is { } bias ? bias.mul(g.neg().add_(Torch.Scalars.One)) : null;
+                // The bias the layer adds once the adapter's replacement (bias="all") is in.
+                var bias = Lora.Biases?.Linears.GetValueOrDefault(site) is { } replaced ? context.View(replaced) : model.SiteBias(site);
+                var offset = bias is null ? null : bias.mul(g.neg().add_(Torch.Scalars.One));
                 scales[site.Index] = (Keep(g, owned), offset is null ? null : Keep(offset, owned));
             }
             if (factors.Count > 0) context.Pool!.Load(context.Slot, factors, Name);
@@ -75,7 +78,8 @@ public sealed class DoraAdapter(LoraAdapter lora, IReadOnlyDictionary<int, Tenso
             }
         }
         var lora = Lora.Head is null && Lora.Embedding is null ? null : LoraHooks.OnDevice(context, Lora.Head, Lora.Embedding, owned);
-        var hooks = CompositeRowHooks.Of(lora, new DoraRescaleHooks(scales, embeddingScale));
+        // Replaced biases first: DoRA rescales the output the layer gives with them.
+        var hooks = CompositeRowHooks.Of(Lora.Biases?.ToDevice(context, owned), lora, new DoraRescaleHooks(scales, embeddingScale));
         return new SlotAdapterDevice(factors.Count > 0 ? context.Slot : -1, hooks, owned);
     }
 

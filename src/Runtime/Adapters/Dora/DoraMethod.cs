@@ -1,3 +1,4 @@
+using Peft.Runtime.Adapters.Bias;
 using Peft.Runtime.Adapters.Lora;
 using Peft.Runtime.Json;
 using Peft.Runtime.Models;
@@ -20,12 +21,16 @@ internal sealed class DoraMethod : IAdapterMethod
     {
         var f = AdapterReader.Fields(files);
         var config = LoraConfig.Read(f);
-        if (config.Bias != "none") throw LoraConfig.Unsupported(f, "bias", $"'{config.Bias}'", "only 'none' with DoRA");
         var factors = LoraFactors.Read(weights, baseModel, config);
         var magnitudes = new Dictionary<int, torch.Tensor>();
         foreach (var module in factors.Modules.Values)
             magnitudes[module.Site.Index] = weights.Take(MagnitudeKey(module.Site.Path), [module.Site.OutFeatures], $"one magnitude per output of {module.Site.Path}");
-        var lora = new LoraAdapter(files.Name, factors.Modules) { Head = factors.Head, Embedding = factors.Embedding };
+        var lora = new LoraAdapter(files.Name, factors.Modules)
+        {
+            Head = factors.Head,
+            Embedding = factors.Embedding,
+            Biases = BiasOverrides.Read(weights, baseModel, config.Bias),
+        };
         return new DoraAdapter(lora, magnitudes)
         {
             HeadMagnitude = factors.Head is null ? null

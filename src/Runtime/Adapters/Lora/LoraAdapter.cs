@@ -1,3 +1,4 @@
+using Peft.Runtime.Adapters.Bias;
 using Peft.Runtime.Adapters.Serving;
 using Peft.Runtime.Models;
 using TorchSharp;
@@ -17,8 +18,8 @@ public sealed record LoraEmbeddingModule(Tensor A, Tensor B, int Rank, double Sc
 
 /// <summary>
 /// A low-rank adapter (LoRA, and AdaLoRA's inference form): block modules keyed by <see cref="LinearSite.Index"/>
-/// go into a LoRA slot with the scaling folded into B; the LM head and the embedding are served as row hooks over
-/// device copies.
+/// go into a LoRA slot with the scaling folded into B; the LM head, the embedding and replaced biases are served as
+/// row hooks over device copies.
 /// </summary>
 public sealed class LoraAdapter : HostAdapter
 {
@@ -34,7 +35,11 @@ public sealed class LoraAdapter : HostAdapter
 
     public LoraEmbeddingModule? Embedding { get; init; }
 
-    private IEnumerable<Tensor> OffSlotTensors => new[] { Head?.A, Head?.B, Embedding?.A, Embedding?.B }.OfType<Tensor>();
+    /// <summary>Base biases the file replaces (bias="all").</summary>
+    public BiasOverrides? Biases { get; init; }
+
+    private IEnumerable<Tensor> OffSlotTensors =>
+        new[] { Head?.A, Head?.B, Embedding?.A, Embedding?.B }.OfType<Tensor>().Concat(Biases is null ? [] : Biases.Linears.Values.Concat(Biases.Norms.Values));
 
     public override long SizeBytes => Modules.Values.Sum(m => Bytes(m.A) + Bytes(m.B)) + OffSlotTensors.Sum(Bytes);
 
@@ -61,7 +66,8 @@ public sealed class LoraAdapter : HostAdapter
         var owned = new List<Tensor>();
         using (var scope = NewDisposeScope())
             if (Modules.Count > 0) context.Pool!.Load(context.Slot, SlotFactors(), Name);
-        var hooks = Head is null && Embedding is null ? null : LoraHooks.OnDevice(context, Head, Embedding, owned);
+        var lora = Head is null && Embedding is null ? null : LoraHooks.OnDevice(context, Head, Embedding, owned);
+        var hooks = CompositeRowHooks.Of(Biases?.ToDevice(context, owned), lora);
         return new SlotAdapterDevice(Modules.Count > 0 ? context.Slot : -1, hooks, owned);
     }
 
