@@ -4,6 +4,7 @@ using Peft.Runtime.Adapters.Ia3;
 using Peft.Runtime.Adapters.LoHa;
 using Peft.Runtime.Adapters.LoKr;
 using Peft.Runtime.Adapters.Lora;
+using Peft.Runtime.Adapters.MultitaskPromptTuning;
 using Peft.Runtime.Adapters.PrefixTuning;
 using Peft.Runtime.Adapters.PromptTuning;
 using Peft.Runtime.Adapters.PTuning;
@@ -27,6 +28,7 @@ internal static class AdapterMethods
         new PrefixTuningMethod(),
         new PromptTuningMethod(),
         new PTuningMethod(),
+        new MultitaskPromptTuningMethod(),
     ];
 
     public static IReadOnlyCollection<string> Supported { get; } = [.. All.Select(m => m.PeftType).Distinct().Order(StringComparer.Ordinal)];

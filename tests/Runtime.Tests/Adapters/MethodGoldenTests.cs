@@ -29,6 +29,7 @@ public sealed class MethodGoldenTests(ITestOutputHelper output)
         "llama__vera", "llama__vera_prng", "gpt2__vera",
         "llama__lora_embed_head", "gpt2__lora_embed_head", "qwen2__lora_embed_head", "llama__dora_embed",
         "llama__lora_bias_all", "gpt2__lora_bias_all", "qwen2__lora_bias_all", "llama__lora_bias_lora_only",
+        "llama__mpt_task0", "llama__mpt_task2",
     };
 
     /// <summary>Rows of the mixed batch: every Llama case, base twice.</summary>
@@ -38,7 +39,7 @@ public sealed class MethodGoldenTests(ITestOutputHelper output)
         "llama__dora", "llama__dora_rslora_pattern",
         "llama__ia3", "llama__adalora", "llama__loha", "llama__lokr", "llama__lokr_full",
         "llama__vera", "llama__vera_prng", "llama__lora_embed_head", "llama__dora_embed",
-        "llama__lora_bias_all", "llama__lora_bias_lora_only",
+        "llama__lora_bias_all", "llama__lora_bias_lora_only", "llama__mpt_task0", "llama__mpt_task2",
     ];
 
     [Theory]
