@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Peft.Runtime.Safetensors;
+using Peft.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -36,7 +37,7 @@ internal static class SyntheticIa3
         foreach (var (module, name, inFeatures, outFeatures) in shape.Linears().Where(l => l.Name is "k_proj" or "v_proj" or "down_proj"))
         {
             long[] vector = name == "down_proj" ? [1, inFeatures] : [outFeatures, 1];
-            tensors.Add(new($"base_model.model.{module}.ia3_l", randn(vector, generator: generator).mul_(0.05).add_(1).to(dtype)));
+            tensors.Add(new($"base_model.model.{module}.ia3_l", randn(vector, generator: generator).mul_(Scalars.Of(0.05)).add_(Scalars.One, Scalars.One).to(dtype)));
         }
         SafetensorsWriter.Write(Path.Combine(directory, "adapter_model.safetensors"), tensors, new Dictionary<string, string> { ["format"] = "pt" });
     }

@@ -9,7 +9,7 @@ namespace Peft.Runtime.Models;
 
 /// <summary>
 /// GPT-2: learned positions added to token embeddings, pre-LayerNorm blocks, fused q|k|v projection (c_attn),
-/// gelu (tanh form) MLP, head tied to the token embedding. Conv1D weights are stored [in, out] and transposed once
+/// gelu (tanh form) MLP, head tied to the token embedding unless the config unties it. Conv1D weights are stored [in, out] and transposed once
 /// at load, so every linear here is [out, in] like Llama's.
 /// </summary>
 internal sealed class Gpt2Model : CausalLM
@@ -19,6 +19,7 @@ internal sealed class Gpt2Model : CausalLM
     private Tensor _positionEmbedding = null!;  // [positions, hidden]
     private readonly NormSite _finalNorm;
     private Tensor _finalNormWeight = null!, _finalNormBias = null!;
+    private Tensor _head = null!;               // [vocab, hidden]; the token embedding when tied
 
     public Gpt2Model(ModelConfig config, Device device, ScalarType dtype) : base(config, device, dtype)
     {
@@ -71,7 +72,9 @@ internal sealed class Gpt2Model : CausalLM
         _finalNormWeight = Own(loader.Take($"{root}ln_f.weight", c.HiddenSize));
         _finalNormBias = Own(loader.Take($"{root}ln_f.bias", c.HiddenSize));
         SetNormBias(_finalNorm, _finalNormBias);
-        SetHeadWeight(_tokenEmbedding);
+        // tie_word_embeddings is true for every released GPT-2; an untied head has its own weight, as in transformers.
+        _head = c.TieWordEmbeddings ? _tokenEmbedding : Own(loader.Take("lm_head.weight", c.VocabSize, c.HiddenSize));
+        SetHeadWeight(_head);
     }
 
     public override Tensor EmbedTokens(Tensor tokenIds) => _tokenEmbedding.index_select(0, tokenIds);

@@ -83,6 +83,9 @@ public sealed class MethodTrainingTests : IDisposable
     [InlineData("""{"peft_type": "LORA", "r": 4, "target_modules": ["q_proj"], "rank_pattern": {"q_proj": 2}}""", "rank_pattern / alpha_pattern")]
     [InlineData("""{"peft_type": "LORA", "r": 4, "target_modules": ["q_proj"], "lora_dropout": 1.5}""", "lora_dropout")]
     [InlineData("""[1, 2]""", "peft_config: not a JSON object")]
+    [InlineData("""{"peft_type": "LORA", "use_dora": true, "r": 4, "target_modules": ["q_proj"], "lora_alpha": 1e400}""", "'lora_alpha' must be a finite number")]
+    [InlineData("""{"peft_type": "IA3", "target_modules": ["q_proj"], "feedforward_modules": [], "lora_dropout": NaN}""", "peft_config: not valid JSON")]
+    [InlineData("""{"peft_type": "LORA", "r": 4, "target_modules": ["q_proj"], "layers_to_transform": [0.5]}""", "'layers_to_transform' must be an integer")]
     public void A_config_the_trainer_cannot_train_is_refused_naming_the_field(string json, string expected)
     {
         var model = ModelCache.For(MethodFixtures.Case("llama__base"));

@@ -60,7 +60,7 @@ public sealed class DoraAdapter(LoraAdapter lora, IReadOnlyDictionary<int, Tenso
                 factors.Add(new SlotFactors(site, a, b.to(ScalarType.Float32).mul(s).mul(g.to(ScalarType.Float32).unsqueeze(1)).to(b.dtype)));
                 // The bias the layer adds once the adapter's replacement (bias="all") is in.
                 var bias = Lora.Biases?.Linears.GetValueOrDefault(site) is { } replaced ? context.View(replaced) : model.SiteBias(site);
-                var offset = bias is null ? null : bias.mul(g.neg().add_(Torch.Scalars.One));
+                var offset = bias is null ? null : bias.mul(ones_like(g).sub_(g));
                 scales[site.Index] = (Keep(g, owned), offset is null ? null : Keep(offset, owned));
             }
             if (factors.Count > 0) context.Pool!.Load(context.Slot, factors, Name);

@@ -24,7 +24,7 @@ public static class DoraMath
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var combined = weight.add(b.matmul(a), scaling);
-        return linalg.vector_norm(combined, dims: [1]).to(weight.dtype).MoveToOuterDisposeScope();
+        return combined.mul(combined).sum([1]).sqrt_().to(weight.dtype).MoveToOuterDisposeScope();
     }
 
     /// <summary>Training: the DoRA delta added to the base output (x already dropped out).</summary>

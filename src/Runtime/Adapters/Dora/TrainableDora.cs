@@ -29,7 +29,7 @@ public sealed class TrainableDora : TrainableAdapter
                 var (rank, scaling) = config.Resolve(site.Path);
                 var a = Parameter(KaimingUniform(rank, site.InFeatures, model.Device));
                 var b = Parameter(zeros(site.OutFeatures, rank, device: model.Device));
-                var s = scaling.ToScalar();
+                var s = Scalars.Of(scaling);
                 var m = Parameter(DoraMath.WeightNorm(model.SiteWeight(site), a, b, s));
                 _modules.Add(new Module(site, a, b, m, s));
             }
@@ -52,13 +52,6 @@ public sealed class TrainableDora : TrainableAdapter
             tensors.Add(new(DoraMethod.MagnitudeKey(m.Site.Path), ForExport(m.Magnitude)));
         }
         return (config, tensors);
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-            foreach (var m in _modules) m.Scaling.Dispose();
-        base.Dispose(disposing);
     }
 
     private sealed record Module(LinearSite Site, Tensor A, Tensor B, Tensor Magnitude, Scalar Scaling);

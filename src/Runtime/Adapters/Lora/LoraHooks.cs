@@ -13,7 +13,7 @@ namespace Peft.Runtime.Adapters.Lora;
 ///   linear:    y + s · (drop(x) · Aᵀ) · Bᵀ
 ///   embedding: e + s · Aᵀ[ids] · Bᵀ          (PEFT's lora_embedding_A [r, vocab], lora_embedding_B [hidden, r]; no dropout)
 /// </summary>
-public sealed class LoraHooks : RowHooks, IDisposable
+public sealed class LoraHooks : RowHooks
 {
     private readonly Dictionary<int, (Tensor A, Tensor B, Scalar Scaling)> _linears = [];
     private readonly (Tensor A, Tensor B, Scalar Scaling)? _embedding;
@@ -23,8 +23,9 @@ public sealed class LoraHooks : RowHooks, IDisposable
         Func<Tensor, Tensor>? dropout = null)
     {
         ArgumentNullException.ThrowIfNull(linears);
-        foreach (var (site, a, b, scaling) in linears) _linears[site.Index] = (a, b, scaling.ToScalar());
-        if (embedding is { } e) _embedding = (e.A, e.B, e.Scaling.ToScalar());
+        // Cached for the process (Scalars.Of): an adapter's scalings are few distinct values.
+        foreach (var (site, a, b, scaling) in linears) _linears[site.Index] = (a, b, Scalars.Of(scaling));
+        if (embedding is { } e) _embedding = (e.A, e.B, Scalars.Of(e.Scaling));
         _dropout = dropout;
     }
 
@@ -60,9 +61,4 @@ public sealed class LoraHooks : RowHooks, IDisposable
         return y.add(LoraMath.Delta(input, a, b).mul(scaling), Scalars.One);
     }
 
-    public void Dispose()
-    {
-        foreach (var m in _linears.Values) m.Scaling.Dispose();
-        _embedding?.Scaling.Dispose();
-    }
 }

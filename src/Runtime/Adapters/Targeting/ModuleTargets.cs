@@ -28,13 +28,8 @@ internal sealed record ModuleTargets
     {
         var targets = new ModuleTargets
         {
-            LayersToTransform = f.Raw("layers_to_transform") switch
-            {
-                null => null,
-                { ValueKind: JsonValueKind.Number } n => [n.GetInt32()],
-                { ValueKind: JsonValueKind.Array } a => a.EnumerateArray().Select(e => e.GetInt32()).ToArray(),
-                _ => throw f.Invalid("layers_to_transform", "an integer or a list of integers"),
-            },
+            // An int or a list of ints; a fraction or a string is refused by name, not thrown as a fault.
+            LayersToTransform = f.Has("layers_to_transform") ? f.IntOrList("layers_to_transform") : null,
             LayersPattern = f.Raw("layers_pattern") switch
             {
                 null => [],

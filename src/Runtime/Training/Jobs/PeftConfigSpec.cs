@@ -44,12 +44,27 @@ public sealed record PeftConfigSpec(string Config) : MethodSpec
 
     private Func<CausalLM, TrainableAdapter> Factory(TrainingContext context)
     {
-        var fields = Fields() ?? throw new AdapterLoadException($"{Field}: not a JSON object");
+        var fields = Fields() ?? throw new AdapterLoadException(ParseProblem());
         string peftType = fields.OptionalString("peft_type") ?? throw new AdapterLoadException($"{Field}: peft_type is missing");
         var method = AdapterMethods.Find(peftType, fields)
             ?? throw new AdapterLoadException($"{Field}: peft_type '{peftType}' is not supported (supported: {string.Join(", ", AdapterMethods.Supported)})");
         return method.Trainable(fields, context.BaseModel)
             ?? throw new AdapterLoadException($"{Field}: this server serves {peftType} adapters but does not train them");
+    }
+
+    // Python's json.dumps writes NaN and Infinity as bare words, which JSON (and so this parser) refuses: the
+    // message names where.
+    private string ParseProblem()
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(Config);
+            return $"{Field}: not a JSON object";
+        }
+        catch (JsonException e)
+        {
+            return $"{Field}: not valid JSON ({e.Message})";
+        }
     }
 
     private JsonFields? Fields()

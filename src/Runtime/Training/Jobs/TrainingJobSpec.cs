@@ -3,6 +3,7 @@ using Peft.Runtime.Adapters.PrefixTuning;
 using Peft.Runtime.Adapters.VirtualTokens;
 using Peft.Runtime.Training.Datasets;
 using Peft.Runtime.Training.Methods;
+using Peft.Runtime.Validation;
 
 namespace Peft.Runtime.Training.Jobs;
 
@@ -59,6 +60,7 @@ public sealed record LoraSpec(LoraTrainingConfig Config) : MethodSpec
     {
         ArgumentNullException.ThrowIfNull(context);
         var c = Config;
+        if (FiniteNumbers.Problem(("lora_alpha", c.Alpha), ("lora_dropout", c.Dropout)) is { } notFinite) return notFinite;
         if (c.Rank is < 1 or > 256) return $"lora rank {c.Rank} must be in [1, 256]";
         if (!(c.Alpha > 0)) return $"lora alpha {c.Alpha} must be positive";
         if (c.Dropout is < 0 or >= 1) return $"lora dropout {c.Dropout} must be in [0, 1)";
