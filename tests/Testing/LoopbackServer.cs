@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Peft.Client;
 using Peft.Server;
 using Peft.Server.Hosting;
+using Peft.Runtime.Engine.Testing;
 using Peft.Server.Security;
 
 namespace Peft.Testing;
@@ -48,7 +49,21 @@ public sealed class LoopbackServer : IAsyncDisposable
     public string StoreDirectory => _store;
 
     /// <summary>Starts a server on <paramref name="modelDirectory"/> (default: the tiny Llama with a tokenizer).</summary>
-    public static async Task<LoopbackServer> StartAsync(string? modelDirectory = null, params string[] args)
+    public static Task<LoopbackServer> StartAsync(string? modelDirectory = null, params string[] args) =>
+        StartAsync(modelDirectory, args, hold: null);
+
+    /// <summary>
+    /// Starts a server whose start-up is held as it enters <paramref name="state"/> (Loading or WarmingUp): Kestrel
+    /// answers, the model host stays in that state until the returned hold is released.
+    /// </summary>
+    public static async Task<(LoopbackServer Server, StartupHold Hold)> StartHeldAsync(ServingState state, params string[] args)
+    {
+        StartupHold? hold = null;
+        var server = await StartAsync(null, args, host => hold = host.TestHooks.HoldAt(state));
+        return (server, hold!);
+    }
+
+    private static async Task<LoopbackServer> StartAsync(string? modelDirectory, string[] args, Func<ModelHost, StartupHold>? hold)
     {
         string store = Fixtures.TempDirectory("peft-store");
         string[] defaults =
@@ -73,8 +88,11 @@ public sealed class LoopbackServer : IAsyncDisposable
         {
             // Build already reads (and so validates) the Server section.
             app = ServerApp.Build([.. defaults, .. args]);
+            var host = app.Services.GetRequiredService<ModelHost>();
+            var held = hold?.Invoke(host);
             await app.StartAsync();
-            await app.Services.GetRequiredService<ModelHost>().Ready.WaitAsync(TimeSpan.FromMinutes(2));
+            if (held is null) await host.Ready.WaitAsync(TimeSpan.FromMinutes(2));
+            else await held.Reached.WaitAsync(TimeSpan.FromMinutes(2));
             return new LoopbackServer(app, store);
         }
         catch
@@ -96,18 +114,8 @@ public sealed class LoopbackServer : IAsyncDisposable
         DefaultDeadline = TimeSpan.FromSeconds(60),
     });
 
-    /// <summary>Waits until no request holds KV cache blocks (the engine frees them within a step of a cancel).</summary>
-    public async Task<bool> WaitForIdleAsync(TimeSpan? timeout = null)
-    {
-        var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
-        while (DateTime.UtcNow < until)
-        {
-            var stats = Model.Engine.Stats;
-            if (stats.KvBlocksUsed == 0 && stats.Running == 0 && stats.Waiting == 0) return true;
-            await Task.Delay(10);
-        }
-        return false;
-    }
+    /// <summary>The engine's test hooks: holds of its thread and recordings of request events.</summary>
+    public EngineTestHooks EngineHooks => Model.Engine.TestHooks;
 
     public async ValueTask DisposeAsync()
     {

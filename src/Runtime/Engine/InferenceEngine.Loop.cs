@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Peft.Runtime.Engine.Batching;
 using Peft.Runtime.Engine.Sampling;
 using Peft.Runtime.Engine.Scheduling;
+using Peft.Runtime.Engine.Testing;
 using Peft.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -25,6 +26,7 @@ public sealed partial class InferenceEngine
                 RetireCancelled();
                 _adapters.Collect();
                 if (_stopping && (!_draining || !_scheduler.All.Any())) break;
+                Pass(EnginePoint.BeforeSchedule);
 
                 var plan = _scheduler.Schedule();
                 foreach (var (sequence, reason) in plan.Failed) Fail(sequence, new RequestRejectedException(RejectReason.FailedPrecondition, reason));
@@ -48,6 +50,8 @@ public sealed partial class InferenceEngine
                 Step(plan);
                 Interlocked.Exchange(ref _liveTensors, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
                 _pacer.Served(_time.GetElapsedTime(started));
+                _steps++;
+                Pass(EnginePoint.AfterStep);
                 if (_background is { HasWork: true } work && _pacer.Due) RunBackground(work);
             }
         }
@@ -64,6 +68,8 @@ public sealed partial class InferenceEngine
         long started = _time.GetTimestamp();
         work.RunUnit();
         _pacer.RanUnit(_time.GetElapsedTime(started));
+        _backgroundUnits++;
+        Pass(EnginePoint.AfterBackgroundUnit);
     }
 
     private void Intake()
@@ -133,37 +139,44 @@ public sealed partial class InferenceEngine
         if (finish is { } reason) Finish(sequence, reason, now);
     }
 
+    // Finish, Cancel and Fail release the sequence's KV blocks and adapter lease before completing its stream, so a
+    // caller that sees the end of a stream sees its resources free.
     private void Finish(Sequence sequence, FinishReason reason, DateTimeOffset now)
     {
-        _scheduler.Remove(sequence);
-        sequence.Status = SequenceStatus.Finished;
+        Release(sequence);
+        _metrics.Finished(sequence, reason.ToString(), now);
         sequence.Events.TryWrite(new GenerationFinished(reason, sequence.PromptLength, sequence.GeneratedCount));
         sequence.Events.TryComplete();
-        _metrics.Finished(sequence, reason.ToString(), now);
-        sequence.Request.Adapter?.Dispose();
+        Retired(sequence, SequenceOutcome.Finished);
     }
 
     private void Cancel(Sequence sequence)
     {
-        _scheduler.Remove(sequence);
-        sequence.Status = SequenceStatus.Finished;
-        sequence.Events.TryComplete(new OperationCanceledException("the request was cancelled"));
+        Release(sequence);
         _metrics.Finished(sequence, "cancelled", _time.GetUtcNow());
-        sequence.Request.Adapter?.Dispose();
+        sequence.Events.TryComplete(new OperationCanceledException("the request was cancelled"));
+        Retired(sequence, SequenceOutcome.Cancelled);
     }
 
-    private static void CancelUnscheduled(Sequence sequence)
+    private void CancelUnscheduled(Sequence sequence)
     {
-        sequence.Events.TryComplete(new OperationCanceledException("the server stopped before the request ran"));
         sequence.Request.Adapter?.Dispose();
+        sequence.Events.TryComplete(new OperationCanceledException("the server stopped before the request ran"));
+        Retired(sequence, SequenceOutcome.Cancelled);
     }
 
     private void Fail(Sequence sequence, Exception error)
     {
+        Release(sequence);
+        _metrics.Finished(sequence, "failed", _time.GetUtcNow());
+        sequence.Events.TryComplete(error);
+        Retired(sequence, SequenceOutcome.Failed);
+    }
+
+    private void Release(Sequence sequence)
+    {
         _scheduler.Remove(sequence);
         sequence.Status = SequenceStatus.Finished;
-        sequence.Events.TryComplete(error);
-        _metrics.Finished(sequence, "failed", _time.GetUtcNow());
         sequence.Request.Adapter?.Dispose();
     }
 }

@@ -7,6 +7,7 @@ using Peft.Runtime.Engine.Output;
 using Peft.Runtime.Engine.Residency;
 using Peft.Runtime.Engine.Sampling;
 using Peft.Runtime.Engine.Scheduling;
+using Peft.Runtime.Engine.Testing;
 using Peft.Runtime.Models;
 using Peft.Runtime.Models.Cache;
 
@@ -125,14 +126,16 @@ public sealed partial class InferenceEngine : IAsyncDisposable
             new OutputProcessor(request.Sampling, _eos, _decoder.Create(), maxNew, _maxContext),
             channel.Writer, _time.GetUtcNow(), maxNew);
         Interlocked.Increment(ref _waitingApprox);
+        Publish(() => new SequenceSubmitted(sequence.Id, sequence.Adapter?.Id));
         _submitted.Enqueue(sequence);
         var registration = cancellationToken.Register(() =>
         {
             sequence.RequestCancel();
+            Publish(() => new SequenceCancelRequested(sequence.Id, sequence.Adapter?.Id));
             _wake.Release();
         });
         _wake.Release();
-        return new GenerationStream(channel.Reader, registration, request.Adapter?.Version.ContentHash ?? "", sequence.Timeline);
+        return new GenerationStream(channel.Reader, registration, request.Adapter?.Version.ContentHash ?? "", sequence.Timeline, sequence.Id);
     }
 
     private void Validate(GenerationRequest request)

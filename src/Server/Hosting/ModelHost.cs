@@ -15,6 +15,9 @@ public sealed class ModelHost : IAsyncDisposable
 
     public ServingState State => (ServingState)Volatile.Read(ref _state);
 
+    /// <summary>Holds of start-up at a state, for tests.</summary>
+    public StartupHooks TestHooks { get; } = new();
+
     /// <summary>Completes when the server is ready to serve; faults when loading failed (tests await it).</summary>
     public Task Ready => _ready.Task;
 
