@@ -49,17 +49,20 @@ internal sealed partial class BadInputMatrix(ChaosEnvironment environment, Chaos
     private async Task LongWordAsync(ServerProcess server)
     {
         const string trial = "bad input 2";
+        // Letters without a space or a repeat the tokenizer can shortcut: pre-tokenization sees one word.
+        var letters = new Random(11);
+        string word = string.Create(400_000, letters, (span, r) => { for (int i = 0; i < span.Length; i++) span[i] = (char)('a' + r.Next(26)); });
         var clock = Stopwatch.StartNew();
         var outcome = await server.Client.GenerateAsync(new GenerateRequest
         {
-            Text = new string('a', 3_000_000),
+            Text = word,
             Sampling = new SamplingParams { MaxNewTokens = 4 },
         });
         Expect(trial, outcome.Status, outcome.Detail, StatusCode.InvalidArgument, StatusCode.ResourceExhausted);
         if (clock.Elapsed > TimeSpan.FromSeconds(5))
-            report.Fail(trial, "work per request is bounded before it starts", $"a 3 MB one-word prompt took {clock.Elapsed.TotalSeconds:0.0} s to refuse");
+            report.Fail(trial, "work per request is bounded before it starts", $"a 400 kB one-word prompt took {clock.Elapsed.TotalSeconds:0.0} s to refuse");
         var training = KillTrials.TrainingRequest("long-word", steps: 2);
-        training.TrainJsonl = ByteString.CopyFromUtf8($"{{\"prompt\": \"{new string('b', 150_000)}\", \"completion\": \" x\"}}");
+        training.TrainJsonl = ByteString.CopyFromUtf8($"{{\"prompt\": \"{word[..150_000]}\", \"completion\": \" x\"}}");
         clock.Restart();
         var job = await server.Client.StartTrainingAsync(training);
         if (job.Status == StatusCode.Internal) report.InternalOne(trial, job.Detail);
@@ -152,7 +155,7 @@ internal sealed partial class BadInputMatrix(ChaosEnvironment environment, Chaos
         var help = ServerProcess.Launch(environment, ["--help"]);
         await using (help)
         {
-            int? code = await help.WaitForExitAsync(TimeSpan.FromMinutes(1));
+            int? code = await help.WaitForExitAsync(TimeSpan.FromSeconds(20));
             if (code != 0 || !help.Output.Contains("--port", StringComparison.Ordinal))
                 report.Fail($"{trial} --help", "--help prints the options and exits 0", $"exit {code?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none (still running)"}: {ServerProcess.Tail(help.Output, 5)}");
         }
