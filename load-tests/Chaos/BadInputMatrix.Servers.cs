@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Peft.Runtime.Safetensors;
+using Peft.Runtime.Torch;
 using TorchSharp;
 
 namespace Peft.LoadTests.Chaos;
@@ -59,7 +60,7 @@ internal sealed partial class BadInputMatrix
         }
         var shape = like is null ? new long[] { 8, 8 } : tensors.Single(t => t.Key == like).Value.shape;
         torch.manual_seed(7);
-        tensors.Add(new(name, torch.randn(shape) * 0.5f));
+        tensors.Add(new(name, torch.randn(shape).mul_(Scalars.Of(0.5))));
         SafetensorsWriter.Write(path, tensors, new Dictionary<string, string> { ["format"] = "pt" });
     }
 

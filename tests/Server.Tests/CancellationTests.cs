@@ -111,8 +111,7 @@ public sealed class CancellationTests(CancellationServer fixture) : IClassFixtur
         Assert.Equal(SequenceOutcome.Cancelled, retired.Outcome);
         Assert.Equal(sequence.Generated, retired.Generated);
         Assert.True(retired.Generated < MaxTokens);
-        var stats = fixture.Server.Model.Engine.Stats;
-        Assert.True(stats.KvBlocksUsed == 0 && stats.Running == 0, $"resources still held after the request retired: {stats}");
+        Requests.AssertFreed(fixture.Server, "the request retired");
         if (adapter.Length > 0) Assert.Equal(0, fixture.Server.Model.Registry.Get(adapter).RequestsInFlight);
     }
 

@@ -91,8 +91,7 @@ public sealed class GenerationErrorTests(ErrorServer fixture) : IClassFixture<Er
         var response = await fixture.Client.GenerateAsync(Requests.Ids(maxNewTokens: 3));
         Assert.Equal(3, response.TokenIds.Count);
         // The engine releases a request's blocks before its response completes.
-        var stats = fixture.Server.Model.Engine.Stats;
-        Assert.True(stats.KvBlocksUsed == 0 && stats.Running == 0, $"resources still held after the response: {stats}");
+        Requests.AssertFreed(fixture.Server, "the response");
     }
 
     private static void Apply(SamplingParams sampling, string setting)

@@ -20,11 +20,13 @@ public sealed class LoopbackServer : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly string _store;
+    private readonly bool _ownsStore;
 
-    private LoopbackServer(WebApplication app, string store)
+    private LoopbackServer(WebApplication app, string store, bool ownsStore)
     {
         _app = app;
         _store = store;
+        _ownsStore = ownsStore;
         var roles = app.Services.GetRequiredService<EndpointRoles>();
         Address = roles.Address(EndpointRole.Serving)!;
         AdminAddress = roles.Address(EndpointRole.Admin)!;
@@ -49,8 +51,12 @@ public sealed class LoopbackServer : IAsyncDisposable
     public string StoreDirectory => _store;
 
     /// <summary>Starts a server on <paramref name="modelDirectory"/> (default: the tiny Llama with a tokenizer).</summary>
-    public static Task<LoopbackServer> StartAsync(string? modelDirectory = null, params string[] args) =>
-        StartAsync(modelDirectory, args, hold: null);
+    public static Task<LoopbackServer> StartAsync(string? modelDirectory = null, params string[] args) => StartAsync(modelDirectory, args, null);
+
+    /// <summary>Starts a server whose services <paramref name="services"/> may replace (a clock, a full disk).</summary>
+    /// <param name="store">The adapter store to use (its jobs directory is <c>{store}-jobs</c>): a fresh one when null.</param>
+    public static Task<LoopbackServer> StartAsync(string? modelDirectory, string[] args, Action<IServiceCollection>? services, string? store = null) =>
+        StartCoreAsync(modelDirectory, args, services, store, hold: null);
 
     /// <summary>
     /// Starts a server whose start-up is held as it enters <paramref name="state"/> (Loading or WarmingUp): Kestrel
@@ -59,13 +65,15 @@ public sealed class LoopbackServer : IAsyncDisposable
     public static async Task<(LoopbackServer Server, StartupHold Hold)> StartHeldAsync(ServingState state, params string[] args)
     {
         StartupHold? hold = null;
-        var server = await StartAsync(null, args, host => hold = host.TestHooks.HoldAt(state));
+        var server = await StartCoreAsync(null, args, null, null, host => hold = host.TestHooks.HoldAt(state));
         return (server, hold!);
     }
 
-    private static async Task<LoopbackServer> StartAsync(string? modelDirectory, string[] args, Func<ModelHost, StartupHold>? hold)
+    private static async Task<LoopbackServer> StartCoreAsync(string? modelDirectory, string[] args, Action<IServiceCollection>? services,
+        string? store, Func<ModelHost, StartupHold>? hold)
     {
-        string store = Fixtures.TempDirectory("peft-store");
+        bool ownsStore = store is null;
+        store ??= Fixtures.TempDirectory("peft-store");
         string[] defaults =
         [
             $"--Model:Path={modelDirectory ?? Fixtures.LlamaWithTokenizer}",
@@ -87,18 +95,18 @@ public sealed class LoopbackServer : IAsyncDisposable
         try
         {
             // Build already reads (and so validates) the Server section.
-            app = ServerApp.Build([.. defaults, .. args]);
+            app = ServerApp.Build([.. defaults, .. args], services);
             var host = app.Services.GetRequiredService<ModelHost>();
             var held = hold?.Invoke(host);
             await app.StartAsync();
             if (held is null) await host.Ready.WaitAsync(TimeSpan.FromMinutes(2));
             else await held.Reached.WaitAsync(TimeSpan.FromMinutes(2));
-            return new LoopbackServer(app, store);
+            return new LoopbackServer(app, store, ownsStore);
         }
         catch
         {
             if (app is not null) await app.DisposeAsync();
-            Fixtures.TryDelete(store);
+            if (ownsStore) Fixtures.TryDelete(store);
             throw;
         }
     }
@@ -123,6 +131,7 @@ public sealed class LoopbackServer : IAsyncDisposable
         AdminChannel.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (!_ownsStore) return;
         Fixtures.TryDelete(_store);
         Fixtures.TryDelete(_store + "-jobs");
     }
