@@ -61,6 +61,8 @@ public sealed partial class InferenceEngine
         _adapters.Collect();
         if (_stopping && (!_draining || !_scheduler.All.Any())) return false;
         Pass(EnginePoint.BeforeSchedule);
+        // Again: a request cancelled while the thread was held above never runs (in production, a cheap rescan).
+        RetireCancelled();
 
         var plan = _scheduler.Schedule();
         foreach (var (sequence, error) in plan.Failed) Fail(sequence, error);
