@@ -44,12 +44,14 @@ internal sealed class ModelLoader(
             var options = model.Value;
             ServerLog.LoadingModel(logger, paths.Resolve(options.Path), options.Device, options.Dtype);
             var clock = Stopwatch.StartNew();
+            await host.TestHooks.PassAsync(ServingState.Loading, stoppingToken);
             var loaded = await Task.Run(() => LoadedModel.Load(options, adapters.Value, engine.Value, training.Value, paths, meters, time, writes), stoppingToken);
             Observe(loaded);
             host.Loading(loaded);
             if (loaded.Tokenizer is null) ServerLog.NoTokenizer(logger, loaded.Directory);
             ServerLog.ModelLoaded(logger, clock.Elapsed.TotalSeconds, loaded.Model.Config.Architecture, loaded.Model.Config.NumLayers,
                 loaded.VocabSize, loaded.Tokenizer is null ? "none" : $"{loaded.Tokenizer.VocabSize} tokens");
+            await host.TestHooks.PassAsync(ServingState.WarmingUp, stoppingToken);
 
             foreach (var (id, error) in await loaded.Registry.RestoreAsync(stoppingToken))
                 ServerLog.AdapterNotRestored(logger, id, error.Message);
