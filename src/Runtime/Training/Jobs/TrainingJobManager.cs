@@ -162,7 +162,9 @@ public sealed partial class TrainingJobManager : IEngineBackgroundWork, IDisposa
         {
             if (JobRecord.Load(directory) is not { } record || _jobs.ContainsKey(record.JobId)) continue;
             var state = record.State is TrainingJobState.Running or TrainingJobState.Registering ? TrainingJobState.Queued : record.State;
-            var job = new TrainingJob(record.JobId, record.Spec, directory, record.CreatedAt, _options.HistoryLimit, state);
+            // Made unfinished, then moved to its end: a job made terminal would ignore the move, and with it the
+            // record's error, adapter version and finish time.
+            var job = new TrainingJob(record.JobId, record.Spec, directory, record.CreatedAt, _options.HistoryLimit);
             // A finished job shows where it ended; an unfinished one reports afresh from its checkpoint.
             if (state.IsTerminal() && record.Progress is { } last) job.Report(last);
             if (state.IsTerminal()) job.MoveTo(state, record.FinishedAt ?? record.CreatedAt, record.Error, record.AdapterVersion);
