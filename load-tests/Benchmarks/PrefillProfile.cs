@@ -24,7 +24,7 @@ internal sealed class PrefillProfile(CausalLM model, LoraAdapter adapter, int le
         var bare = new BareMatmuls(model);
         var random = new Random(9);
         var tokens = Enumerable.Range(0, length).Select(_ => random.Next(3, model.Config.VocabSize)).ToArray();
-        (string Name, AdapterBinding? Binding)[] variants = [("prefill, base", null), ("prefill, one adapter", new LoraBinding(0))];
+        (string Name, AdapterBinding? Binding)[] variants = [("prefill, base", null), ("prefill, one adapter", new SlotBinding(0))];
         var parts = variants.Select(_ => new List<double[]>()).ToArray();
         for (int pass = 0; pass < passes + 1; pass++)
         {

@@ -10,15 +10,21 @@ using Peft.Runtime.Tests.Models;
 
 namespace Peft.Runtime.Tests.Engine;
 
-/// <summary>A real engine over a fixture model, with a real registry whose root is tests/fixtures/hf.</summary>
+/// <summary>A real engine over a fixture model, with a real registry whose root is tests/fixtures/hf (or another
+/// fixture root whose adapters fit the model).</summary>
 internal sealed class EngineHarness : IAsyncDisposable
 {
     private readonly string _store = Path.Combine(Path.GetTempPath(), $"peft-store-{Guid.NewGuid():N}");
 
     public EngineHarness(string family, EngineOptions options, ITextDecoder? decoder = null, TimeProvider? time = null)
+        : this(ModelCache.Family(family), HfFixtures.Root, options, decoder, time)
     {
-        Model = ModelCache.Family(family);
-        Store = new AdapterStore(new AdapterStoreOptions([HfFixtures.Root], _store));
+    }
+
+    public EngineHarness(CausalLM model, string adapterRoot, EngineOptions options, ITextDecoder? decoder = null, TimeProvider? time = null)
+    {
+        Model = model;
+        Store = new AdapterStore(new AdapterStoreOptions([adapterRoot], _store));
         Registry = new AdapterRegistry(BaseModel.Of(Model), Store, new AdapterRegistryOptions(), time ?? TimeProvider.System);
         Engine = new InferenceEngine(Model, options, Registry, decoder, time);
         Engine.Start();
@@ -43,11 +49,15 @@ internal sealed class EngineHarness : IAsyncDisposable
     }
 
     public GenerationStream Submit(int[] prompt, string? adapter = null, SamplingParams? sampling = null, CancellationToken cancellationToken = default) =>
+        Submit(prompt, adapter, taskId: null, sampling, cancellationToken);
+
+    public GenerationStream Submit(int[] prompt, string? adapter, int? taskId, SamplingParams? sampling, CancellationToken cancellationToken = default) =>
         Engine.Submit(new GenerationRequest
         {
             PromptTokens = prompt,
             Adapter = adapter is null ? null : Registry.Acquire(adapter),
             Sampling = sampling ?? SamplingParams.Greedy,
+            TaskId = taskId,
         }, cancellationToken);
 
     /// <summary>Reads a stream to its end: all tokens, all text, and the finish event.</summary>

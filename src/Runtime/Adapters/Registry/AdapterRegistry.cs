@@ -164,8 +164,8 @@ public sealed class AdapterRegistry : IDisposable
     }
 
     /// <summary>
-    /// The engine copied a version into host memory of its own (a LoRA slot when the device is the CPU): the parsed
-    /// copy would be a second one of the same weights. Dropped now; should the version leave the device and be
+    /// The engine copied a version into host memory of its own (its device form when the device is the CPU: a LoRA
+    /// slot, the method's own tensors or both): the parsed copy would be a second one of the same weights. Dropped now; should the version leave the device and be
     /// needed again, it is read from disk as after any eviction. Freed on a pool thread: trimming the heap is not
     /// the engine's work.
     /// </summary>
