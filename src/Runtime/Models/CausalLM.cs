@@ -1,5 +1,6 @@
 using Peft.Runtime.Models.Attention;
 using Peft.Runtime.Models.Config;
+using Peft.Runtime.Models.Weights;
 using Peft.Runtime.Safetensors;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -14,10 +15,10 @@ namespace Peft.Runtime.Models;
 /// </summary>
 public abstract class CausalLM : IDisposable
 {
-    private readonly List<Tensor> _owned = [];
+    private readonly List<IDisposable> _owned = [];
     private readonly List<LinearSite> _sites = [];
-    private readonly List<Tensor?> _siteWeights = [];   // [out, in] per site
-    private readonly List<Tensor?> _siteBiases = [];    // [out] per site, null when the layer has none
+    private readonly List<IWeightMatrix?> _siteWeights = [];   // [out, in] per site
+    private readonly List<Tensor?> _siteBiases = [];           // [out] per site, null when the layer has none
 
     protected CausalLM(ModelConfig config, Device device, ScalarType dtype)
     {
@@ -36,10 +37,14 @@ public abstract class CausalLM : IDisposable
     public IReadOnlyList<LinearSite> LinearSites => _sites;
 
     /// <summary>
-    /// Every weight under its checkpoint name. Frozen for serving and adapter training; only full pretraining
-    /// (tools/DemoModel) sets requires_grad on them.
+    /// Every weight held in float, under its checkpoint name (a quantized model lists only its norms, biases and the
+    /// matrices it keeps in float). Frozen for serving and adapter training; only full pretraining (tools/DemoModel)
+    /// sets requires_grad on them.
     /// </summary>
     public IReadOnlyList<ModelWeight> Weights { get; private set; } = [];
+
+    /// <summary>Bytes of resident base weights by storage dtype ("float32", "int8", ...): every matrix, norm and bias.</summary>
+    public IReadOnlyDictionary<string, long> ResidentBytes { get; private set; } = new Dictionary<string, long>();
 
     /// <summary>Tensors the checkpoint held that the model does not use.</summary>
     public IReadOnlyList<string> UnusedTensors { get; private set; } = [];
@@ -50,7 +55,7 @@ public abstract class CausalLM : IDisposable
         var config = ModelConfigReader.Read(modelDirectory);
         var device = options.Device.ToTorch();
         using var checkpoint = OpenCheckpoint(modelDirectory);
-        var loader = new WeightLoader(checkpoint, options.Dtype, device);
+        var loader = new WeightLoader(checkpoint, options.Dtype, device, new WeightMatrices(options.Quantization, options.Threads));
         CausalLM model = config.Family == ModelFamily.Gpt2
             ? new Gpt2Model(config, device, options.Dtype)
             : new LlamaModel(config, device, options.Dtype);
@@ -59,6 +64,7 @@ public abstract class CausalLM : IDisposable
             model.LoadWeights(loader);
             model.UnusedTensors = loader.Unused();
             model.Weights = loader.Weights;
+            model.ResidentBytes = model.CountResidentBytes();
         }
         catch
         {
@@ -94,6 +100,9 @@ public abstract class CausalLM : IDisposable
         return Head(hidden).to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
+    /// <summary>The output projection [vocab, hidden] in its resident form.</summary>
+    public abstract IWeightMatrix HeadWeight { get; }
+
     /// <summary>Token embeddings [n, hidden] in the model dtype (prompt-tuning text initialisation).</summary>
     public abstract Tensor EmbedTokens(Tensor tokenIds);
 
@@ -115,14 +124,14 @@ public abstract class CausalLM : IDisposable
     }
 
     /// <summary>Sets a site's weight [out, in] and optional bias [out]; the model owns both.</summary>
-    protected void SetSiteWeights(LinearSite site, Tensor weight, Tensor? bias)
+    protected void SetSiteWeights(LinearSite site, IWeightMatrix weight, Tensor? bias)
     {
         _siteWeights[site.Index] = Own(weight);
         _siteBiases[site.Index] = bias is null ? null : Own(bias);
     }
 
-    /// <summary>A site's frozen base weight [out, in] (training reads it; nobody writes it).</summary>
-    public Tensor SiteWeight(LinearSite site) => _siteWeights[site.Index]
+    /// <summary>A site's frozen base weight [out, in] in its resident form (nobody writes it).</summary>
+    public IWeightMatrix SiteWeight(LinearSite site) => _siteWeights[site.Index]
         ?? throw new InvalidOperationException($"{site.Path} has no weight loaded");
 
     /// <summary>Registers a long-lived tensor for disposal with the model.</summary>
@@ -132,10 +141,33 @@ public abstract class CausalLM : IDisposable
         return tensor;
     }
 
-    /// <summary>y = x Wᵀ + b, plus the adapter's delta for this site when it has one.</summary>
+    /// <summary>Registers a matrix for disposal with the model (once, however often it is passed).</summary>
+    protected IWeightMatrix Own(IWeightMatrix matrix)
+    {
+        if (!_owned.Contains(matrix)) _owned.Add(matrix);
+        return matrix;
+    }
+
+    /// <summary>y = x Wᵀ + b by the site's own kernel, plus the adapter's delta for this site when it has one.</summary>
     protected Tensor Linear(LinearSite site, Tensor x, IForwardHooks hooks)
     {
-        return hooks.AfterLinear(site, x, nn.functional.linear(x, SiteWeight(site), _siteBiases[site.Index]));
+        return hooks.AfterLinear(site, x, SiteWeight(site).Linear(x, _siteBiases[site.Index]));
+    }
+
+    private Dictionary<string, long> CountResidentBytes()
+    {
+        var bytes = new Dictionary<string, long>();
+        foreach (var owned in _owned)
+        {
+            var parts = owned switch
+            {
+                IWeightMatrix m => m.ResidentBytes(),
+                Tensor t => [(DtypeNames.Of(t.dtype), t.NumberOfElements * t.ElementSize)],
+                _ => [],
+            };
+            foreach (var (dtype, count) in parts) bytes[dtype] = bytes.GetValueOrDefault(dtype) + count;
+        }
+        return bytes;
     }
 
     /// <summary>Runs <paramref name="layer"/> in its own dispose scope so each layer's intermediates die with it.</summary>

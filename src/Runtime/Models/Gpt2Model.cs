@@ -1,6 +1,7 @@
 using Peft.Runtime.Models.Attention;
 using Peft.Runtime.Models.Config;
 using Peft.Runtime.Models.Layers;
+using Peft.Runtime.Models.Weights;
 using Peft.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -15,8 +16,9 @@ namespace Peft.Runtime.Models;
 internal sealed class Gpt2Model : CausalLM
 {
     private readonly Block[] _blocks;
-    private Tensor _tokenEmbedding = null!;     // [vocab, hidden]
-    private Tensor _positionEmbedding = null!;  // [positions, hidden]
+    private IWeightMatrix _tokenEmbedding = null!;     // [vocab, hidden]
+    private IWeightMatrix _head = null!;               // the token embedding (tied), held as the head is
+    private IWeightMatrix _positionEmbedding = null!;  // [positions, hidden]
     private Tensor _finalNormWeight = null!, _finalNormBias = null!;
 
     public Gpt2Model(ModelConfig config, Device device, ScalarType dtype) : base(config, device, dtype)
@@ -41,8 +43,9 @@ internal sealed class Gpt2Model : CausalLM
         var c = Config;
         // The original OpenAI-converted checkpoints name tensors without the "transformer." prefix.
         string root = loader.Has("transformer.wte.weight") ? "transformer." : "";
-        _tokenEmbedding = Own(loader.Take($"{root}wte.weight", c.VocabSize, c.HiddenSize));
-        _positionEmbedding = Own(loader.Take($"{root}wpe.weight", c.MaxPositionEmbeddings, c.HiddenSize));
+        var (embedding, head) = loader.TakeTied($"{root}wte.weight", c.VocabSize, c.HiddenSize);
+        (_tokenEmbedding, _head) = (Own(embedding), Own(head));
+        _positionEmbedding = Own(loader.TakeMatrix($"{root}wpe.weight", MatrixRole.Embedding, c.MaxPositionEmbeddings, c.HiddenSize));
         foreach (var block in _blocks)
         {
             string p = $"{root}h.{block.Qkv.Layer}";
@@ -53,7 +56,7 @@ internal sealed class Gpt2Model : CausalLM
             foreach (var (site, stored) in block.SitesWithStoredNames(p))
             {
                 SetSiteWeights(site,
-                    loader.TakeTransposed($"{stored}.weight", site.InFeatures, site.OutFeatures),
+                    loader.TakeTransposedMatrix($"{stored}.weight", MatrixRole.Linear, site.InFeatures, site.OutFeatures),
                     loader.Take($"{stored}.bias", site.OutFeatures));
             }
         }
@@ -61,13 +64,15 @@ internal sealed class Gpt2Model : CausalLM
         _finalNormBias = Own(loader.Take($"{root}ln_f.bias", c.HiddenSize));
     }
 
-    public override Tensor EmbedTokens(Tensor tokenIds) => _tokenEmbedding.index_select(0, tokenIds);
+    public override IWeightMatrix HeadWeight => _head;
+
+    public override Tensor EmbedTokens(Tensor tokenIds) => _tokenEmbedding.Lookup(tokenIds, Dtype);
 
     protected override Tensor Hidden(ForwardBatch batch, IAttentionBackend attention, IForwardHooks hooks)
     {
         // Virtual tokens replace token embeddings only; they still get their position rows, as in PEFT.
         var h = hooks.TransformEmbeddings(EmbedTokens(batch.TokenIds))
-            .add(_positionEmbedding.index_select(0, batch.Positions), Scalars.One);
+            .add(_positionEmbedding.Lookup(batch.Positions, Dtype), Scalars.One);
         foreach (var block in _blocks)
         {
             var input = h;
@@ -95,7 +100,7 @@ internal sealed class Gpt2Model : CausalLM
     }
 
     protected override Tensor Head(Tensor hidden) =>
-        nn.functional.linear(Norms.Layer(hidden, _finalNormWeight, _finalNormBias, Config.NormEps), _tokenEmbedding);
+        _head.Linear(Norms.Layer(hidden, _finalNormWeight, _finalNormBias, Config.NormEps), null);
 
     private sealed class Block
     {

@@ -1,6 +1,7 @@
 using Peft.Runtime.Models.Attention;
 using Peft.Runtime.Models.Config;
 using Peft.Runtime.Models.Layers;
+using Peft.Runtime.Models.Weights;
 using Peft.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -15,9 +16,9 @@ internal sealed class LlamaModel : CausalLM
 {
     private readonly Block[] _blocks;
     private readonly RotaryEmbedding _rope;
-    private Tensor _embedding = null!;   // [vocab, hidden]
-    private Tensor _finalNorm = null!;   // [hidden]
-    private Tensor _head = null!;        // [vocab, hidden]; the embedding when tied
+    private IWeightMatrix _embedding = null!;   // [vocab, hidden]
+    private Tensor _finalNorm = null!;          // [hidden]
+    private IWeightMatrix _head = null!;        // [vocab, hidden]; the embedding when tied (and held alike)
 
     public LlamaModel(ModelConfig config, Device device, ScalarType dtype) : base(config, device, dtype)
     {
@@ -43,7 +44,15 @@ internal sealed class LlamaModel : CausalLM
     private protected override void LoadWeights(WeightLoader loader)
     {
         var c = Config;
-        _embedding = Own(loader.Take("model.embed_tokens.weight", c.VocabSize, c.HiddenSize));
+        if (c.TieWordEmbeddings)
+        {
+            var (embedding, head) = loader.TakeTied("model.embed_tokens.weight", c.VocabSize, c.HiddenSize);
+            (_embedding, _head) = (Own(embedding), Own(head));
+        }
+        else
+        {
+            _embedding = Own(loader.TakeMatrix("model.embed_tokens.weight", MatrixRole.Embedding, c.VocabSize, c.HiddenSize));
+        }
         foreach (var block in _blocks)
         {
             string p = $"model.layers.{block.Q.Layer}";
@@ -58,15 +67,17 @@ internal sealed class LlamaModel : CausalLM
                     _ => c.MlpBias,
                 };
                 SetSiteWeights(site,
-                    loader.Take($"{site.Path}.weight", site.OutFeatures, site.InFeatures),
+                    loader.TakeMatrix($"{site.Path}.weight", MatrixRole.Linear, site.OutFeatures, site.InFeatures),
                     hasBias ? loader.Take($"{site.Path}.bias", site.OutFeatures) : null);
             }
         }
         _finalNorm = Own(loader.Take("model.norm.weight", c.HiddenSize));
-        _head = c.TieWordEmbeddings ? _embedding : Own(loader.Take("lm_head.weight", c.VocabSize, c.HiddenSize));
+        if (!c.TieWordEmbeddings) _head = Own(loader.TakeMatrix("lm_head.weight", MatrixRole.Head, c.VocabSize, c.HiddenSize));
     }
 
-    public override Tensor EmbedTokens(Tensor tokenIds) => _embedding.index_select(0, tokenIds);
+    public override IWeightMatrix HeadWeight => _head;
+
+    public override Tensor EmbedTokens(Tensor tokenIds) => _embedding.Lookup(tokenIds, Dtype);
 
     protected override Tensor Hidden(ForwardBatch batch, IAttentionBackend attention, IForwardHooks hooks)
     {
@@ -98,8 +109,7 @@ internal sealed class LlamaModel : CausalLM
         return h.add(Linear(b.Down, gated, hooks), Scalars.One);
     }
 
-    protected override Tensor Head(Tensor hidden) =>
-        nn.functional.linear(Norms.Rms(hidden, _finalNorm, Config.NormEps), _head);
+    protected override Tensor Head(Tensor hidden) => _head.Linear(Norms.Rms(hidden, _finalNorm, Config.NormEps), null);
 
     protected override void Dispose(bool disposing)
     {

@@ -1,0 +1,33 @@
+namespace Peft.Runtime.Models.Weights.Int8;
+
+/// <summary>The <see cref="GemvArgs"/> product in scalar C#, for CPUs without AVX2 (and as the kernels' reference).</summary>
+internal static unsafe class GemvPortable
+{
+    public static void Tiles(in GemvArgs a, long tile0, long tile1)
+    {
+        var layout = a.Layout;
+        int groups = layout.Groups, stride = layout.PaddedColumns;
+        Span<float> acc = stackalloc float[Int8Layout.TileRows];
+        for (long t = tile0; t < tile1; t++)
+        {
+            for (int m = 0; m < a.N; m++)
+            {
+                acc.Clear();
+                for (int g = 0; g < groups; g++)
+                {
+                    short* x = a.X + (long)m * stride + g * Int8Layout.GroupSize;
+                    float s = a.XScales[(long)m * groups + g];
+                    sbyte* group = a.Packed + t * layout.TileBytes + (long)g * Int8Layout.GroupBytes;
+                    for (int r = 0; r < Int8Layout.TileRows; r++)
+                    {
+                        sbyte* w = group + r * Int8Layout.GroupSize;
+                        int dot = 0;
+                        for (int c = 0; c < Int8Layout.GroupSize; c++) dot += w[c] * x[c];
+                        acc[r] += dot * s;
+                    }
+                }
+                GemvOutput.Store(a, t, m, acc[0], acc[1], acc[2], acc[3]);
+            }
+        }
+    }
+}
