@@ -63,6 +63,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         _pool = new LoraSlotPool(model.LinearSites, LoraSlotCount(model, options), options.MaxLoraRank, model.Dtype, model.Device);
         _adapters = new DeviceAdapters(registry, _pool, _cache, model.Device, options.PromptAdapterBytes, _metrics, _time);
         _scheduler = new Scheduler(options, _cache.Blocks, _adapters, _time);
+        _metrics.ObserveWeights(model.ResidentBytes);
         _metrics.Observe(() => Volatile.Read(ref _waitingApprox), () => _scheduler.RunningCount,
             () => (double)_cache.Blocks.UsedCount / _cache.Blocks.BlockCount);
         _thread = new Thread(Run) { IsBackground = true, Name = "peft-engine" };

@@ -6,8 +6,8 @@ internal static partial class ServerLog
     [LoggerMessage(1000, LogLevel.Information, "Loading model {Path} on {Device} as {Dtype}")]
     public static partial void LoadingModel(ILogger logger, string path, string device, string dtype);
 
-    [LoggerMessage(1001, LogLevel.Information, "Model loaded in {Seconds:F1} s: {Architecture}, {Layers} layers, vocabulary {Vocabulary}; tokenizer: {Tokenizer}")]
-    public static partial void ModelLoaded(ILogger logger, double seconds, string architecture, int layers, int vocabulary, string tokenizer);
+    [LoggerMessage(1001, LogLevel.Information, "Model loaded in {Seconds:F1} s: {Architecture}, {Layers} layers, vocabulary {Vocabulary}; weights {Weights}; tokenizer: {Tokenizer}")]
+    public static partial void ModelLoaded(ILogger logger, double seconds, string architecture, int layers, int vocabulary, string weights, string tokenizer);
 
     [LoggerMessage(1002, LogLevel.Warning, "Model directory {Path} has no tokenizer (tokenizer.json or tokenizer.model): only token-id prompts will be served")]
     public static partial void NoTokenizer(ILogger logger, string path);

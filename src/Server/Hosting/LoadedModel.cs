@@ -6,6 +6,7 @@ using Peft.Runtime.Adapters.Storage;
 using Peft.Runtime.Engine;
 using Peft.Runtime.Engine.Output;
 using Peft.Runtime.Models;
+using Peft.Runtime.Models.Weights;
 using Peft.Runtime.Tokenization;
 using Peft.Runtime.Training.Jobs;
 using Peft.Runtime.Torch;
@@ -57,6 +58,13 @@ public sealed class LoadedModel : IAsyncDisposable
         {
             Device = DeviceSpec.Parse(modelOptions.Device),
             Dtype = ModelLoadOptions.ParseDtype(modelOptions.Dtype),
+            Quantization = new WeightQuantization
+            {
+                Format = WeightQuantization.ParseFormat(modelOptions.Quantization),
+                Embeddings = modelOptions.QuantizeEmbeddings,
+                Head = modelOptions.QuantizeHead,
+            },
+            Threads = modelOptions.Threads,
         });
         AdapterRegistry? registry = null;
         EngineMetrics? metrics = null;

@@ -46,7 +46,7 @@ internal sealed class ModelLoader(
             host.Loading(loaded);
             if (loaded.Tokenizer is null) ServerLog.NoTokenizer(logger, loaded.Directory);
             ServerLog.ModelLoaded(logger, clock.Elapsed.TotalSeconds, loaded.Model.Config.Architecture, loaded.Model.Config.NumLayers,
-                loaded.VocabSize, loaded.Tokenizer is null ? "none" : $"{loaded.Tokenizer.VocabSize} tokens");
+                loaded.VocabSize, DescribeWeights(loaded.Model.ResidentBytes), loaded.Tokenizer is null ? "none" : $"{loaded.Tokenizer.VocabSize} tokens");
 
             foreach (var (id, error) in await loaded.Registry.RestoreAsync(stoppingToken))
                 ServerLog.AdapterNotRestored(logger, id, error.Message);
@@ -74,6 +74,9 @@ internal sealed class ModelLoader(
             lifetime.StopApplication();
         }
     }
+
+    private static string DescribeWeights(IReadOnlyDictionary<string, long> bytes) =>
+        string.Join(", ", bytes.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value / 1e6:F1} MB"));
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {

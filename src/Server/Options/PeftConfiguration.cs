@@ -18,6 +18,7 @@ internal static class PeftConfiguration
         ["--device"] = "Model:Device",
         ["--dtype"] = "Model:Dtype",
         ["--threads"] = "Model:Threads",
+        ["--quantize"] = "Model:Quantization",
         ["--port"] = "Server:ServingPort",
         ["--admin-port"] = "Server:AdminPort",
         ["--metrics-port"] = "Server:MetricsPort",

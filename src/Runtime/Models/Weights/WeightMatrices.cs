@@ -1,3 +1,4 @@
+using Peft.Kernels.Int8;
 using Peft.Runtime.Models.Weights.Int8;
 using TorchSharp;
 

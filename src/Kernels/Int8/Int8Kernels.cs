@@ -1,4 +1,4 @@
-namespace Peft.Runtime.Models.Weights.Int8;
+namespace Peft.Kernels.Int8;
 
 /// <summary>Dispatches a <see cref="GemvArgs"/> product over row tiles [t0, t1) to the kernel of an instruction set.</summary>
 internal static class Int8Kernels

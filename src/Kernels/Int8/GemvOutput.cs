@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Peft.Runtime.Models.Weights.Int8;
+namespace Peft.Kernels.Int8;
 
 internal static unsafe class GemvOutput
 {

@@ -1,4 +1,4 @@
-namespace Peft.Runtime.Models.Weights.Int8;
+namespace Peft.Kernels.Int8;
 
 /// <summary>
 /// One INT8 matrix times quantized activation rows, as raw memory: what every kernel variant reads and writes.

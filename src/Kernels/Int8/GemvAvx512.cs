@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace Peft.Runtime.Models.Weights.Int8;
+namespace Peft.Kernels.Int8;
 
 /// <summary>
 /// The <see cref="GemvArgs"/> product with AVX-512F/BW: per group and tile row, two vpmovsxbw (32 weights each to

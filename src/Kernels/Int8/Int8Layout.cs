@@ -1,4 +1,4 @@
-namespace Peft.Runtime.Models.Weights.Int8;
+namespace Peft.Kernels.Int8;
 
 /// <summary>
 /// How the CPU kernels store an INT8 [rows, columns] matrix: rows in tiles of <see cref="TileRows"/>, columns in

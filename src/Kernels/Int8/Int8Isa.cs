@@ -1,6 +1,6 @@
 using System.Runtime.Intrinsics.X86;
 
-namespace Peft.Runtime.Models.Weights.Int8;
+namespace Peft.Kernels.Int8;
 
 /// <summary>
 /// The instruction sets the CPU kernels are written for. <see cref="Best"/> is the widest this CPU runs; tests force

@@ -1,4 +1,4 @@
-namespace Peft.Runtime.Models.Weights.Int8;
+namespace Peft.Kernels.Int8;
 
 /// <summary>How the CPU INT8 kernels run.</summary>
 internal sealed record Int8CpuOptions

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace Peft.Runtime.Models.Weights.Int8;
+namespace Peft.Kernels.Int8;
 
 /// <summary>The <see cref="GemvArgs"/> product with AVX2 and FMA: <see cref="GemvAvx512"/>'s loop at 256 bits.</summary>
 internal static unsafe class GemvAvx2

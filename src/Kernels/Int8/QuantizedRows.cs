@@ -1,4 +1,4 @@
-namespace Peft.Runtime.Models.Weights.Int8;
+namespace Peft.Kernels.Int8;
 
 /// <summary>
 /// Activation rows in the form the CPU kernels multiply: int16 values with one float scale per group of

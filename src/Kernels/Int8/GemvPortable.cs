@@ -1,4 +1,4 @@
-namespace Peft.Runtime.Models.Weights.Int8;
+namespace Peft.Kernels.Int8;
 
 /// <summary>The <see cref="GemvArgs"/> product in scalar C#, for CPUs without AVX2 (and as the kernels' reference).</summary>
 internal static unsafe class GemvPortable

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace Peft.Runtime.Models.Weights.Int8;
+namespace Peft.Kernels.Int8;
 
 /// <summary>Dequantizes rows of a packed matrix to float32: out[c] = scale[r] · q[r, c] for c &lt; Columns.</summary>
 internal static unsafe class Int8Unpack
