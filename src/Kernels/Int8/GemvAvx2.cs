@@ -4,7 +4,8 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Peft.Kernels.Int8;
 
-/// <summary>The <see cref="GemvArgs"/> product with AVX2 and FMA: <see cref="GemvAvx512"/>'s loop at 256 bits.</summary>
+/// <summary>The <see cref="GemvArgs"/> product with AVX2 and FMA: <see cref="GemvAvx512"/>'s loop at 256 bits
+/// (eight vpmovsxbd of 8 weights per group and row).</summary>
 internal static unsafe class GemvAvx2
 {
     private const int PrefetchBytes = 4096;
@@ -20,8 +21,7 @@ internal static unsafe class GemvAvx2
             for (int m = 0; m < a.N; m++)
             {
                 sbyte* p = tile;
-                short* x = a.X + (long)m * stride;
-                float* xs = a.XScales + (long)m * groups;
+                float* x = a.X + (long)m * stride;
                 var acc0 = Vector256<float>.Zero;
                 var acc1 = acc0;
                 var acc2 = acc0;
@@ -35,28 +35,34 @@ internal static unsafe class GemvAvx2
                         Sse.Prefetch0(p + PrefetchBytes + 128);
                         Sse.Prefetch0(p + PrefetchBytes + 192);
                     }
-                    var x0 = Avx.LoadVector256(x);
-                    var x1 = Avx.LoadVector256(x + 16);
-                    var x2 = Avx.LoadVector256(x + 32);
-                    var x3 = Avx.LoadVector256(x + 48);
-                    var s = Vector256.Create(xs[g]);
-                    acc0 = Fma.MultiplyAdd(Dot(p, x0, x1, x2, x3), s, acc0);
-                    acc1 = Fma.MultiplyAdd(Dot(p + 64, x0, x1, x2, x3), s, acc1);
-                    acc2 = Fma.MultiplyAdd(Dot(p + 128, x0, x1, x2, x3), s, acc2);
-                    acc3 = Fma.MultiplyAdd(Dot(p + 192, x0, x1, x2, x3), s, acc3);
+                    // Half a group at a time keeps the activations in 4 of the 16 ymm registers.
+                    for (int half = 0; half < 2; half++)
+                    {
+                        int o = half * 32;
+                        var x0 = Avx.LoadVector256(x + o);
+                        var x1 = Avx.LoadVector256(x + o + 8);
+                        var x2 = Avx.LoadVector256(x + o + 16);
+                        var x3 = Avx.LoadVector256(x + o + 24);
+                        acc0 = Row(p + o, x0, x1, x2, x3, acc0);
+                        acc1 = Row(p + 64 + o, x0, x1, x2, x3, acc1);
+                        acc2 = Row(p + 128 + o, x0, x1, x2, x3, acc2);
+                        acc3 = Row(p + 192 + o, x0, x1, x2, x3, acc3);
+                    }
                 }
-                GemvOutput.Store(a, t, m, Vector256.Sum(acc0), Vector256.Sum(acc1), Vector256.Sum(acc2), Vector256.Sum(acc3));
+                a.Store(t, m, Vector256.Sum(acc0), Vector256.Sum(acc1), Vector256.Sum(acc2), Vector256.Sum(acc3));
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Dot(sbyte* w, Vector256<short> x0, Vector256<short> x1, Vector256<short> x2, Vector256<short> x3)
+    private static Vector256<float> Row(sbyte* w, Vector256<float> x0, Vector256<float> x1, Vector256<float> x2, Vector256<float> x3, Vector256<float> acc)
     {
-        var d0 = Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Sse2.LoadVector128(w)), x0);
-        var d1 = Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Sse2.LoadVector128(w + 16)), x1);
-        var d2 = Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Sse2.LoadVector128(w + 32)), x2);
-        var d3 = Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Sse2.LoadVector128(w + 48)), x3);
-        return Avx.ConvertToVector256Single(Avx2.Add(Avx2.Add(d0, d1), Avx2.Add(d2, d3)));
+        acc = Fma.MultiplyAdd(Widen(w), x0, acc);
+        acc = Fma.MultiplyAdd(Widen(w + 8), x1, acc);
+        acc = Fma.MultiplyAdd(Widen(w + 16), x2, acc);
+        return Fma.MultiplyAdd(Widen(w + 24), x3, acc);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Widen(sbyte* w) => Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(w));
 }

@@ -5,10 +5,10 @@ using System.Runtime.Intrinsics.X86;
 namespace Peft.Kernels.Int8;
 
 /// <summary>
-/// The <see cref="GemvArgs"/> product with AVX-512F/BW: per group and tile row, two vpmovsxbw (32 weights each to
-/// int16), two vpmaddwd against the activation's int16 (32 products summed in pairs into 16 int32 lanes), one add,
-/// one conversion to float and one FMA with the group's activation scale. Each tile's four rows share the activation
-/// loads; the first activation row prefetches the weight stream ahead.
+/// The <see cref="GemvArgs"/> product with AVX-512F: per group and tile row, four vpmovsxbd (16 weights each to
+/// int32), four conversions to float and four FMAs against the float activations, which the tile's four rows share.
+/// The first activation row prefetches the weight stream ahead (one sequential stream per thread, see
+/// <see cref="Int8Layout"/>).
 /// </summary>
 internal static unsafe class GemvAvx512
 {
@@ -25,8 +25,7 @@ internal static unsafe class GemvAvx512
             for (int m = 0; m < a.N; m++)
             {
                 sbyte* p = tile;
-                short* x = a.X + (long)m * stride;
-                float* xs = a.XScales + (long)m * groups;
+                float* x = a.X + (long)m * stride;
                 var acc0 = Vector512<float>.Zero;
                 var acc1 = acc0;
                 var acc2 = acc0;
@@ -40,25 +39,30 @@ internal static unsafe class GemvAvx512
                         Sse.Prefetch0(p + PrefetchBytes + 128);
                         Sse.Prefetch0(p + PrefetchBytes + 192);
                     }
-                    var xa = Avx512BW.LoadVector512(x);
-                    var xb = Avx512BW.LoadVector512(x + 32);
-                    var s = Vector512.Create(xs[g]);
-                    acc0 = Avx512F.FusedMultiplyAdd(Dot(p, xa, xb), s, acc0);
-                    acc1 = Avx512F.FusedMultiplyAdd(Dot(p + 64, xa, xb), s, acc1);
-                    acc2 = Avx512F.FusedMultiplyAdd(Dot(p + 128, xa, xb), s, acc2);
-                    acc3 = Avx512F.FusedMultiplyAdd(Dot(p + 192, xa, xb), s, acc3);
+                    var x0 = Avx512F.LoadVector512(x);
+                    var x1 = Avx512F.LoadVector512(x + 16);
+                    var x2 = Avx512F.LoadVector512(x + 32);
+                    var x3 = Avx512F.LoadVector512(x + 48);
+                    acc0 = Row(p, x0, x1, x2, x3, acc0);
+                    acc1 = Row(p + 64, x0, x1, x2, x3, acc1);
+                    acc2 = Row(p + 128, x0, x1, x2, x3, acc2);
+                    acc3 = Row(p + 192, x0, x1, x2, x3, acc3);
                 }
-                GemvOutput.Store(a, t, m, Vector512.Sum(acc0), Vector512.Sum(acc1), Vector512.Sum(acc2), Vector512.Sum(acc3));
+                a.Store(t, m, Vector512.Sum(acc0), Vector512.Sum(acc1), Vector512.Sum(acc2), Vector512.Sum(acc3));
             }
         }
     }
 
-    /// <returns>The 64 products of one row's group, summed into 16 lanes, as float.</returns>
+    /// <summary>acc + the 64 products of one row's group, in 16 lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Dot(sbyte* w, Vector512<short> xa, Vector512<short> xb)
+    private static Vector512<float> Row(sbyte* w, Vector512<float> x0, Vector512<float> x1, Vector512<float> x2, Vector512<float> x3, Vector512<float> acc)
     {
-        var lo = Avx512BW.MultiplyAddAdjacent(Avx512BW.ConvertToVector512Int16(Avx.LoadVector256(w)), xa);
-        var hi = Avx512BW.MultiplyAddAdjacent(Avx512BW.ConvertToVector512Int16(Avx.LoadVector256(w + 32)), xb);
-        return Avx512F.ConvertToVector512Single(Avx512F.Add(lo, hi));
+        acc = Avx512F.FusedMultiplyAdd(Widen(w), x0, acc);
+        acc = Avx512F.FusedMultiplyAdd(Widen(w + 16), x1, acc);
+        acc = Avx512F.FusedMultiplyAdd(Widen(w + 32), x2, acc);
+        return Avx512F.FusedMultiplyAdd(Widen(w + 48), x3, acc);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Widen(sbyte* w) => Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Sse2.LoadVector128(w)));
 }

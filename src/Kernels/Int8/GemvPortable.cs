@@ -15,18 +15,17 @@ internal static unsafe class GemvPortable
                 acc.Clear();
                 for (int g = 0; g < groups; g++)
                 {
-                    short* x = a.X + (long)m * stride + g * Int8Layout.GroupSize;
-                    float s = a.XScales[(long)m * groups + g];
+                    float* x = a.X + (long)m * stride + g * Int8Layout.GroupSize;
                     sbyte* group = a.Packed + t * layout.TileBytes + (long)g * Int8Layout.GroupBytes;
                     for (int r = 0; r < Int8Layout.TileRows; r++)
                     {
                         sbyte* w = group + r * Int8Layout.GroupSize;
-                        int dot = 0;
-                        for (int c = 0; c < Int8Layout.GroupSize; c++) dot += w[c] * x[c];
-                        acc[r] += dot * s;
+                        float sum = acc[r];
+                        for (int c = 0; c < Int8Layout.GroupSize; c++) sum += w[c] * x[c];
+                        acc[r] = sum;
                     }
                 }
-                GemvOutput.Store(a, t, m, acc[0], acc[1], acc[2], acc[3]);
+                a.Store(t, m, acc[0], acc[1], acc[2], acc[3]);
             }
         }
     }

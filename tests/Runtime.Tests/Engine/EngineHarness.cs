@@ -15,9 +15,9 @@ internal sealed class EngineHarness : IAsyncDisposable
 {
     private readonly string _store = Path.Combine(Path.GetTempPath(), $"peft-store-{Guid.NewGuid():N}");
 
-    public EngineHarness(string family, EngineOptions options, ITextDecoder? decoder = null, TimeProvider? time = null)
+    public EngineHarness(string family, EngineOptions options, ITextDecoder? decoder = null, TimeProvider? time = null, bool int8 = false)
     {
-        Model = ModelCache.Family(family);
+        Model = int8 ? ModelCache.Int8(family) : ModelCache.Family(family);
         Store = new AdapterStore(new AdapterStoreOptions([HfFixtures.Root], _store));
         Registry = new AdapterRegistry(BaseModel.Of(Model), Store, new AdapterRegistryOptions(), time ?? TimeProvider.System);
         Engine = new InferenceEngine(Model, options, Registry, decoder, time);

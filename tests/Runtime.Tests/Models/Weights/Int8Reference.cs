@@ -5,8 +5,8 @@ namespace Peft.Runtime.Tests.Models.Weights;
 
 /// <summary>
 /// What an INT8 product must give, computed independently of the kernels with plain float64 tensor math, and how far
-/// from it a kernel may be: the int16 activation rounding (at most max|x in group| / 32767 / 2 per element) times the
-/// dequantized weights, plus float32 accumulation.
+/// from it a float32 kernel may be: the classic bound on a float sum of n products, |error| ≤ γ(n) Σ |x| |Ŵ| with
+/// γ(n) = n u / (1 - n u), u = 2⁻²⁴ (one more term for the scale and one for the bias).
 /// </summary>
 internal static class Int8Reference
 {
@@ -20,17 +20,13 @@ internal static class Int8Reference
     /// <summary>x Wᵀ in float64 [n, rows].</summary>
     public static Tensor Product(Tensor x, Tensor dequantized) => x.to(ScalarType.Float64).matmul(dequantized.t());
 
-    /// <summary>Per-element bound [n, rows] on |kernel − <see cref="Product"/>| for the int16-activation kernels.</summary>
-    public static Tensor KernelBound(Tensor x, Tensor dequantized)
+    /// <summary>Per-element bound [n, rows] on |kernel − <see cref="Product"/>| (bias excluded from the sums).</summary>
+    public static Tensor KernelBound(Tensor x, Tensor dequantized, Tensor? bias = null)
     {
-        long n = x.shape[0], columns = x.shape[1];
-        long groups = (columns + 63) / 64;
-        var padded = nn.functional.pad(x.to(ScalarType.Float64).abs(), [0, groups * 64 - columns]);
-        var groupMax = padded.view(n, groups, 64).amax([2]);                                     // [n, groups]
-        var step = groupMax.div(32767.0 * 2).repeat_interleave(64, 1).narrow(1, 0, columns);   // [n, columns]
-        var rounding = step.matmul(dequantized.abs().t());
-        var accumulation = x.to(ScalarType.Float64).abs().matmul(dequantized.abs().t()).mul(1e-5);
-        return rounding.add(accumulation).add(1e-6);
+        double n = x.shape[1] + 2, u = Math.Pow(2, -24), gamma = n * u / (1 - n * u);
+        var sums = x.to(ScalarType.Float64).abs().matmul(dequantized.abs().t());
+        if (bias is not null) sums = sums.add(bias.to(ScalarType.Float64).abs());
+        return sums.mul(gamma).add(1e-30);
     }
 
     /// <summary>Per-element bound on |x Wᵀ − x Ŵᵀ| from the weights' own rounding: Σ |x| · scale[r] / 2.</summary>

@@ -6,15 +6,18 @@ using static TorchSharp.torch;
 namespace Peft.Runtime.Models.Weights.Int8;
 
 /// <summary>
-/// An INT8 matrix on the CPU, packed in <see cref="Int8Layout"/> tiles, multiplied by this assembly's kernels in place
-/// on tensor memory. Products of few rows (decode) run the INT8 kernel of the CPU's widest instruction set over
-/// quantized int16 activations; products of many rows (prefill) dequantize a block of rows at a time and use
-/// libtorch's GEMM. Safe to call from several threads at once (the activation buffer is per thread).
+/// An INT8 matrix on the CPU, packed in <see cref="Int8Layout"/> tiles, multiplied in place on tensor memory.
+/// Semantics: y = x Ŵᵀ (+ b) in float32, Ŵ = scale · q the dequantized weights; activations are never rounded.
+/// Products of few rows (decode) run the INT8 kernel of the CPU's widest instruction set, which reads the weights once
+/// for all rows (bandwidth-bound); products of many rows (prefill) dequantize a block of weight rows at a time and let
+/// libtorch's GEMM multiply (compute-bound). Both differ only in float summation order, so a row's result depends on
+/// what else is in the batch no more than with float weights (whose GEMM also rounds by shape).
+/// Safe to call from several threads at once (the padding buffer is per thread).
 /// </summary>
 internal sealed unsafe class CpuInt8Matrix : Int8Matrix
 {
     [ThreadStatic]
-    private static QuantizedRows? t_rows;
+    private static PaddedRows? t_padded;
 
     private readonly Tensor _packed;    // [Layout.TotalBytes] int8
     private readonly Tensor _scales;    // [Layout.PaddedRows] float32
@@ -88,19 +91,26 @@ internal sealed unsafe class CpuInt8Matrix : Int8Matrix
     private void Gemv(Tensor x, Tensor y, Tensor? bias)
     {
         int n = checked((int)x.shape[0]);
-        var rows = t_rows ??= new QuantizedRows();
-        rows.Quantize((float*)TensorMemory.Pointer(x), n, (int)Columns, Layout.Groups);
-        fixed (short* xq = rows.Values)
-        fixed (float* xs = rows.Scales)
+        var input = (float*)TensorMemory.Pointer(x);
+        if (Columns == Layout.PaddedColumns)
         {
-            var args = new GemvArgs
-            {
-                Packed = _q, WeightScales = _s, Layout = Layout, X = xq, XScales = xs, N = n,
-                Y = (float*)TensorMemory.Pointer(y), Bias = bias is null ? null : (float*)TensorMemory.Pointer(bias),
-            };
-            var isa = Options.Isa;
-            TileParallel.For(Layout.RowTiles, Options.Threads, (t0, t1) => Int8Kernels.Gemv(isa, args, t0, t1));
+            Gemv(input, n, y, bias);
+            return;
         }
+        var padded = t_padded ??= new PaddedRows();
+        padded.Copy(input, n, (int)Columns, Layout.PaddedColumns);
+        fixed (float* rows = padded.Values) Gemv(rows, n, y, bias);
+    }
+
+    private void Gemv(float* x, int n, Tensor y, Tensor? bias)
+    {
+        var args = new GemvArgs
+        {
+            Packed = _q, WeightScales = _s, Layout = Layout, X = x, N = n,
+            Y = (float*)TensorMemory.Pointer(y), Bias = bias is null ? null : (float*)TensorMemory.Pointer(bias),
+        };
+        var isa = Options.Isa;
+        TileParallel.For(Layout.RowTiles, Options.Threads, (t0, t1) => Int8Kernels.Gemv(isa, args, t0, t1));
     }
 
     private void Gemm(Tensor x, Tensor y, Tensor? bias)
