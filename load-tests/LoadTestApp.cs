@@ -17,6 +17,7 @@ internal static class LoadTestApp
         root.Subcommands.Add(LoraCommand.Create(common, args, log));
         root.Subcommands.Add(LoadCommand.Create(common, args, log));
         root.Subcommands.Add(TrainServeCommand.Create(common, args, log));
+        root.Subcommands.Add(Int8KernelsCommand.Create(common, args, log));
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

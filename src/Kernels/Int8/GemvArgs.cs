@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Peft.Kernels.Int8;
 
@@ -20,23 +21,20 @@ internal readonly unsafe struct GemvArgs
     public required float* Y { get; init; }               // [N, Rows]
     public float* Bias { get; init; }                     // [Rows] or null
 
-    /// <summary>Writes a tile's four sums for activation row m, scaled per weight row, skipping padding rows.</summary>
+    /// <summary>Writes a tile's four sums for activation row m, scaled per weight row (plus bias), skipping padding
+    /// rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Store(long tile, int m, float s0, float s1, float s2, float s3)
+    public void Store(long tile, int m, Vector128<float> sums)
     {
         long r0 = tile * Int8Layout.TileRows;
-        float* y = Y + m * Layout.Rows;
-        Put(y, r0, s0);
-        Put(y, r0 + 1, s1);
-        Put(y, r0 + 2, s2);
-        Put(y, r0 + 3, s3);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Put(float* y, long r, float sum)
-    {
-        if (r >= Layout.Rows) return;
-        float v = sum * WeightScales[r];
-        y[r] = Bias is null ? v : v + Bias[r];
+        float* y = Y + m * Layout.Rows + r0;
+        var v = sums * Vector128.Load(WeightScales + r0);   // scales are padded to whole tiles
+        if (r0 + Int8Layout.TileRows <= Layout.Rows)
+        {
+            if (Bias is not null) v += Vector128.Load(Bias + r0);
+            v.Store(y);
+            return;
+        }
+        for (int r = 0; r0 + r < Layout.Rows; r++) y[r] = Bias is null ? v[r] : v[r] + Bias[r0 + r];
     }
 }

@@ -49,7 +49,7 @@ internal static unsafe class GemvAvx2
                         acc3 = Row(p + 192 + o, x0, x1, x2, x3, acc3);
                     }
                 }
-                a.Store(t, m, Vector256.Sum(acc0), Vector256.Sum(acc1), Vector256.Sum(acc2), Vector256.Sum(acc3));
+                a.Store(t, m, Reduce.Four(acc0, acc1, acc2, acc3));
             }
         }
     }

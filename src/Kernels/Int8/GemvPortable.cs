@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace Peft.Kernels.Int8;
 
 /// <summary>The <see cref="GemvArgs"/> product in scalar C#, for CPUs without AVX2 (and as the kernels' reference).</summary>
@@ -25,7 +27,7 @@ internal static unsafe class GemvPortable
                         acc[r] = sum;
                     }
                 }
-                a.Store(t, m, acc[0], acc[1], acc[2], acc[3]);
+                a.Store(t, m, Vector128.Create(acc[0], acc[1], acc[2], acc[3]));
             }
         }
     }

@@ -12,7 +12,8 @@ internal static unsafe class Int8Unpack
     {
         float scale = scales[row];
         long columns = layout.Columns;
-        for (int g = 0; g < layout.Groups; g++)
+        int groups = layout.Groups;
+        for (int g = 0; g < groups; g++)
         {
             sbyte* q = packed + layout.Offset(row, (long)g * Int8Layout.GroupSize);
             float* o = target + (long)g * Int8Layout.GroupSize;
