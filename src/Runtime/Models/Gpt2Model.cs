@@ -10,14 +10,14 @@ namespace Peft.Runtime.Models;
 
 /// <summary>
 /// GPT-2: learned positions added to token embeddings, pre-LayerNorm blocks, fused q|k|v projection (c_attn),
-/// gelu (tanh form) MLP, head tied to the token embedding. Conv1D weights are stored [in, out] and transposed once
+/// gelu (tanh form) MLP, head tied to the token embedding unless the config unties it. Conv1D weights are stored [in, out] and transposed once
 /// at load, so every linear here is [out, in] like Llama's.
 /// </summary>
 internal sealed class Gpt2Model : CausalLM
 {
     private readonly Block[] _blocks;
     private IWeightMatrix _tokenEmbedding = null!;     // [vocab, hidden]
-    private IWeightMatrix _head = null!;               // the token embedding (tied), held as the head is
+    private IWeightMatrix _head = null!;               // [vocab, hidden]; the token embedding when tied (and held alike)
     private IWeightMatrix _positionEmbedding = null!;  // [positions, hidden]
     private Tensor _finalNormWeight = null!, _finalNormBias = null!;
 
@@ -43,8 +43,17 @@ internal sealed class Gpt2Model : CausalLM
         var c = Config;
         // The original OpenAI-converted checkpoints name tensors without the "transformer." prefix.
         string root = loader.Has("transformer.wte.weight") ? "transformer." : "";
-        var (embedding, head) = loader.TakeTied($"{root}wte.weight", c.VocabSize, c.HiddenSize);
-        (_tokenEmbedding, _head) = (Own(embedding), Own(head));
+        // tie_word_embeddings is true for every released GPT-2; an untied head has its own weight, as in transformers.
+        if (c.TieWordEmbeddings)
+        {
+            var (embedding, head) = loader.TakeTied($"{root}wte.weight", c.VocabSize, c.HiddenSize);
+            (_tokenEmbedding, _head) = (Own(embedding), Own(head));
+        }
+        else
+        {
+            _tokenEmbedding = Own(loader.TakeMatrix($"{root}wte.weight", MatrixRole.Embedding, c.VocabSize, c.HiddenSize));
+            _head = Own(loader.TakeMatrix("lm_head.weight", MatrixRole.Head, c.VocabSize, c.HiddenSize));
+        }
         _positionEmbedding = Own(loader.TakeMatrix($"{root}wpe.weight", MatrixRole.Embedding, c.MaxPositionEmbeddings, c.HiddenSize));
         foreach (var block in _blocks)
         {

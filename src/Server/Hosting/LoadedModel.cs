@@ -7,6 +7,7 @@ using Peft.Runtime.Engine;
 using Peft.Runtime.Engine.Output;
 using Peft.Runtime.Models;
 using Peft.Runtime.Models.Weights;
+using Peft.Runtime.Storage;
 using Peft.Runtime.Tokenization;
 using Peft.Runtime.Training.Jobs;
 using Peft.Runtime.Torch;
@@ -23,8 +24,9 @@ public sealed class LoadedModel : IAsyncDisposable
     private static readonly string[] TokenizerFiles = ["tokenizer.json", "tokenizer.model"];
 
     private LoadedModel(string directory, CausalLM model, ModelTokenizer? tokenizer, ITextDecoder decoder, AdapterRegistry registry,
-        InferenceEngine engine, EngineMetrics metrics, TrainingJobManager training)
+        InferenceEngine engine, EngineMetrics metrics, TrainingJobManager training, ModelChatTemplates chatTemplates)
     {
+        ChatTemplates = chatTemplates;
         Training = training;
         Directory = directory;
         Model = model;
@@ -47,10 +49,12 @@ public sealed class LoadedModel : IAsyncDisposable
     public EngineMetrics Metrics { get; }
     public TrainingJobManager Training { get; }
     public int VocabSize => Model.Config.VocabSize;
+    /// <summary>The model directory's chat templates, or why there are none.</summary>
+    public ModelChatTemplates ChatTemplates { get; }
 
     /// <summary>Loads the model and tokenizer, opens the adapter store and starts the engine thread.</summary>
     public static LoadedModel Load(ModelOptions modelOptions, AdapterOptions adapterOptions, EngineOptions engineOptions,
-        TrainingOptions trainingOptions, ContentPaths paths, IMeterFactory meters, TimeProvider time)
+        TrainingOptions trainingOptions, ContentPaths paths, IMeterFactory meters, TimeProvider time, FileWrites writes)
     {
         string directory = paths.Resolve(modelOptions.Path);
         if (modelOptions.Threads > 0) TorchSharp.torch.set_num_threads(modelOptions.Threads);
@@ -71,9 +75,10 @@ public sealed class LoadedModel : IAsyncDisposable
         try
         {
             var tokenizer = HasTokenizer(directory) ? ModelTokenizer.Load(directory) : null;
+            var chatTemplates = ModelChatTemplates.Load(directory);
             var store = new AdapterStore(new AdapterStoreOptions(
                 [.. adapterOptions.Roots.Select(paths.Resolve)], paths.Resolve(adapterOptions.StoreDirectory),
-                adapterOptions.MaxUploadBytes, adapterOptions.MaxConfigBytes), time);
+                adapterOptions.MaxUploadBytes, adapterOptions.MaxConfigBytes) { Writes = writes }, time);
             registry = new AdapterRegistry(BaseModel.Of(model), store, new AdapterRegistryOptions { HostBudgetBytes = adapterOptions.HostBudgetBytes }, time);
             metrics = new EngineMetrics(meters);
             var decoder = tokenizer is null ? NoTextDecoder.Instance : (ITextDecoder)new TokenizerDecoder(tokenizer);
@@ -84,10 +89,12 @@ public sealed class LoadedModel : IAsyncDisposable
                 DataRoot = trainingOptions.DataRoot is { } root ? paths.Resolve(root) : null,
                 MaxDatasetBytes = trainingOptions.MaxDatasetBytes,
                 BaseModelName = directory,
+                Writes = writes,
             }, time);
+            training.JobFinished += job => metrics.TrainingJobFinished(job.State.ToString().ToLowerInvariant());
             training.Attach(engine);
             engine.Start();
-            return new LoadedModel(directory, model, tokenizer, decoder, registry, engine, metrics, training);
+            return new LoadedModel(directory, model, tokenizer, decoder, registry, engine, metrics, training, chatTemplates);
         }
         catch
         {

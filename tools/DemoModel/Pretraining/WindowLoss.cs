@@ -17,12 +17,15 @@ internal static class WindowLoss
         var batch = new ForwardBatch
         {
             TokenIds = inputs,
-            Positions = arange(length, ScalarType.Int64).repeat(windows.Length),
+            Positions = Positions(length).repeat(windows.Length),
             QueryLengths = lengths,
         };
         var logits = model.Forward(batch, new DenseAttention(lengths));   // [windows·L, vocab]
         return nn.functional.cross_entropy(logits, targets);
     }
+
+    /// <summary>0, 1, ..., length - 1 (arange would make its bounds Scalars inside the call: PEFT001).</summary>
+    private static Tensor Positions(int length) => tensor(Enumerable.Range(0, length).Select(i => (long)i).ToArray());
 
     /// <summary>Mean over all <paramref name="windows"/>, <paramref name="batch"/> windows per forward, without grad.</summary>
     public static double Mean(CausalLM model, PackedCorpus corpus, int[] windows, int batch)
