@@ -2,6 +2,7 @@ using Peft.Kernels.Int8;
 using Peft.LoadTests.Synthetic;
 using Peft.Runtime.Models.Weights;
 using Peft.Runtime.Models.Weights.Int8;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Peft.LoadTests.Benchmarks;
@@ -21,10 +22,11 @@ internal sealed class Int8KernelBenchmark(ModelShape shape, Int8KernelSettings s
     {
         var shapes = shape.Linears().Select(l => ((long)l.Out, (long)l.In)).Append((shape.Vocab, shape.Hidden));
         var generator = new Generator(7);
+        using var std = 0.02.ToScalar();
         var list = new List<(Tensor, CpuInt8Matrix, CpuInt8Matrix)>();
         foreach (var (rows, columns) in shapes)
         {
-            var dense = randn([rows, columns], generator: generator).mul_(0.02).DetachFromDisposeScope();
+            var dense = randn([rows, columns], generator: generator).mul_(std).DetachFromDisposeScope();
             var kernel = CpuInt8Matrix.Quantize(dense, new Int8CpuOptions { Threads = settings.Threads, GemmRows = int.MaxValue });
             list.Add((dense, kernel, kernel.With(new Int8CpuOptions { Threads = settings.Threads, GemmRows = 1 })));
         }

@@ -20,6 +20,18 @@ public sealed class DemoTaskInt8Server : SharedServer
 public sealed class DemoTaskInt8Tests(DemoTaskInt8Server quantized, DemoTaskServer reference, ITestOutputHelper log)
     : IClassFixture<DemoTaskInt8Server>, IClassFixture<DemoTaskServer>
 {
+    [Fact]
+    public async Task The_metrics_endpoint_reports_resident_weight_bytes_by_dtype()
+    {
+        using var http = new HttpClient();
+        string text = await http.GetStringAsync(new Uri(quantized.Server.MetricsAddress!, "/metrics"));
+        var bytes = quantized.Server.Model.Model.ResidentBytes;
+        Assert.Contains($"dtype=\"int8\"}} {bytes["int8"]}", text);
+        // Other servers of this test process export float32 series on the same meter name; only its presence counts.
+        Assert.Contains("peft_model_weights_bytes{otel_scope_name=\"Peft.Runtime\",dtype=\"float32\"}", text);
+        Assert.InRange(bytes.Values.Sum(), 1, 0.3 * reference.Server.Model.Model.ResidentBytes.Values.Sum());
+    }
+
     /// <summary>CI's size: a third of the demo task's training run, and a lower bar (measured: 87% at 400 and 600 steps).</summary>
     [Theory]
     [InlineData(400u, 0.80)]

@@ -187,6 +187,8 @@ public sealed class GenerationTests(GenerationServer fixture) : IClassFixture<Ge
         Assert.Contains("peft_tokens_completion", text);
         Assert.Contains("adapter=\"lora_qv\"", text);
         Assert.Contains("peft_time_to_first_token", text);
+        Assert.Contains("peft_model_weights", text);
+        Assert.Contains("dtype=\"float32\"", text);
     }
 
     [Fact]

@@ -127,7 +127,7 @@ internal sealed unsafe class CpuInt8Matrix : Int8Matrix
             using var columns = y.narrow(1, r0, count);
             columns.copy_(part);
         }
-        if (bias is not null) y.add_(bias);
+        if (bias is not null) y.add_(bias, Scalars.One);
     }
 
     /// <summary>Dequantizes rows [r0, r0 + count) (r0 a multiple of the tile height) into row-major float32.</summary>

@@ -37,7 +37,7 @@ internal abstract class Int8Matrix : IWeightMatrix
         ArgumentNullException.ThrowIfNull(x);
         if (!(is_grad_enabled() && x.requires_grad)) return Product(x, bias);
         var y = Int8LinearFunction.apply(x, this);
-        return bias is null ? y : y.add(bias);
+        return bias is null ? y : y.add(bias, Torch.Scalars.One);
     }
 
     protected abstract void Dispose(bool disposing);

@@ -22,8 +22,9 @@ internal static class Int8Quantizer
         var w = weight.to(ScalarType.Float32);
         using var levels = ((double)MaxLevel).ToScalar();
         using var low = (-(double)MaxLevel).ToScalar();
+        using var zero = 0.0.ToScalar();
         var scales = w.abs().amax([1]).div_(levels);
-        var divisor = where(scales.eq(0), ones_like(scales), scales).unsqueeze(1);
+        var divisor = where(scales.eq(zero), ones_like(scales), scales).unsqueeze(1);
         var values = w.div(divisor).round_().clamp_(low, levels).to(ScalarType.Int8);
         return (values.contiguous().MoveToOuterDisposeScope(), scales.contiguous().MoveToOuterDisposeScope());
     }
