@@ -16,6 +16,13 @@ internal sealed record Int8CpuOptions
     /// </summary>
     public int GemmRows { get; init; } = 8;
 
+    /// <summary>
+    /// Products whose weight bytes times activation rows fall below this run on the calling thread: handing work to a
+    /// second thread costs microseconds (about 3 to 5 on an idle machine, tens under load), which a small product does
+    /// not repay. 0 splits every product that has more than one chunk of tiles.
+    /// </summary>
+    public long MinParallelBytes { get; init; } = 128 << 10;
+
     /// <summary>Float32 bytes of one dequantized block in the GEMM path.</summary>
     public long GemmBlockBytes { get; init; } = 2 << 20;
 }

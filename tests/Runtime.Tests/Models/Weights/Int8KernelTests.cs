@@ -34,7 +34,7 @@ public sealed class Int8KernelTests(ITestOutputHelper log)
             {
                 using var scope = NewDisposeScope();
                 var (weight, x, bias) = Inputs(rows, columns, n, seed: rows * 31 + columns + n);
-                using var matrix = CpuInt8Matrix.Quantize(weight, new Int8CpuOptions { Isa = isa, Threads = 2, GemmRows = 1000 });
+                using var matrix = CpuInt8Matrix.Quantize(weight, new Int8CpuOptions { Isa = isa, Threads = 2, GemmRows = 1000, MinParallelBytes = 0 });
                 var dense = Int8Reference.Dequantized(weight);
                 var expected = Int8Reference.Product(x, dense).add(bias.to(ScalarType.Float64));
                 var actual = matrix.Product(x, bias).to(ScalarType.Float64);
@@ -61,7 +61,7 @@ public sealed class Int8KernelTests(ITestOutputHelper log)
             var (weight, x, bias) = Inputs(rows, columns, 19, seed: rows + columns);
             // A small block so that several blocks (and a partial last one) are exercised.
             using var gemm = CpuInt8Matrix.Quantize(weight, new Int8CpuOptions { Isa = isa, Threads = 2, GemmRows = 8, GemmBlockBytes = 8 * 4 * columns });
-            using var gemv = gemm.With(new Int8CpuOptions { Isa = isa, Threads = 2, GemmRows = 1000 });
+            using var gemv = gemm.With(new Int8CpuOptions { Isa = isa, Threads = 2, GemmRows = 1000, MinParallelBytes = 0 });
             var dense = Int8Reference.Dequantized(weight);
             var expected = Int8Reference.Product(x, dense).add(bias.to(ScalarType.Float64));
             var actual = gemm.Product(x, bias).to(ScalarType.Float64);
@@ -80,7 +80,7 @@ public sealed class Int8KernelTests(ITestOutputHelper log)
         using var scope = NewDisposeScope();
         var (weight, x, _) = Inputs(1000, 300, 5, seed: 3);
         using var one = CpuInt8Matrix.Quantize(weight, new Int8CpuOptions { Isa = isa, Threads = 1 });
-        using var four = one.With(new Int8CpuOptions { Isa = isa, Threads = 4 });
+        using var four = one.With(new Int8CpuOptions { Isa = isa, Threads = 4, MinParallelBytes = 0 });
         var together = four.Product(x, null);
         Assert.True(one.Product(x, null).eq(together).all().item<bool>());
         for (int m = 0; m < 5; m++)

@@ -114,7 +114,8 @@ internal sealed unsafe class CpuInt8Matrix : Int8Matrix
             Y = (float*)TensorMemory.Pointer(y), Bias = bias is null ? null : (float*)TensorMemory.Pointer(bias),
         };
         var isa = Options.Isa;
-        TileParallel.For(Layout.RowTiles, Options.Threads, (t0, t1) => Int8Kernels.Gemv(isa, args, t0, t1));
+        int threads = Layout.TotalBytes * n < Options.MinParallelBytes ? 1 : Options.Threads;
+        TileParallel.For(Layout.RowTiles, threads, (t0, t1) => Int8Kernels.Gemv(isa, args, t0, t1));
     }
 
     private void Gemm(Tensor x, Tensor y, Tensor? bias)
