@@ -27,10 +27,13 @@ internal static class ForwardMarkdown
     private static MarkdownTable Int8Ratios(IReadOnlyList<ForwardRow> rows)
     {
         var table = new MarkdownTable("model", "phase", "batch", "float tokens/s", "int8 tokens/s", "int8 / float");
-        foreach (var q in rows.Where(r => r.Model.EndsWith(" int8", StringComparison.Ordinal)))
+        for (int i = 0; i < rows.Count; i++)
         {
+            var q = rows[i];
+            if (!q.Model.EndsWith(" int8", StringComparison.Ordinal)) continue;
             string model = q.Model[..^" int8".Length];
-            var f = rows.FirstOrDefault(r => r.Model == model && r.Phase == q.Phase && r.Batch == q.Batch);
+            // The float turn just before (a batch size listed twice runs twice): pairs measured seconds apart.
+            var f = rows.Take(i).LastOrDefault(r => r.Model == model && r.Phase == q.Phase && r.Batch == q.Batch);
             if (f is not null) table.Row(model, q.Phase, q.Batch, f.TokensPerSecond, q.TokensPerSecond, q.TokensPerSecond / f.TokensPerSecond);
         }
         return table;
