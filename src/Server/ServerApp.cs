@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Peft.Server.Decoding;
 using Peft.Server.Errors;
 using Peft.Server.Hosting;
 using Peft.Server.OpenAi;
@@ -28,7 +29,6 @@ public static class ServerApp
 
     private static WebApplication Build(WebApplicationBuilder builder, Action<IServiceCollection>? services)
     {
-
         builder.Services.AddPeftOptions(builder.Configuration);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(Runtime.Storage.FileWrites.Direct);
@@ -38,12 +38,8 @@ public static class ServerApp
         builder.Services.AddHostedService<ModelLoader>();
         builder.Services.AddSingleton<RootNames>();
         builder.Services.AddSingleton<ErrorInterceptor>();
-        builder.Services.AddSingleton<AccessInterceptor>();
-        builder.Services.AddGrpc(grpc =>
-        {
-            grpc.Interceptors.Add<ErrorInterceptor>();
-            grpc.Interceptors.Add<AccessInterceptor>();
-        });
+        builder.Services.AddGrpc(grpc => grpc.Interceptors.Add<ErrorInterceptor>());
+        builder.Services.AddCheckedGrpcDecoding();
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks(health => health.UseHealthChecksCache = false).AddCheck<ModelReadyHealthCheck>("model");
         builder.Services.AddPeftTelemetry(builder.Configuration);
@@ -53,6 +49,7 @@ public static class ServerApp
 
         var app = builder.Build();
         app.UsePeftMetrics();
+        app.UseMiddleware<GrpcAccessMiddleware>();
         app.MapServing<GenerationService>();
         app.MapAdmin<AdaptersService>();
         app.MapAdmin<TrainingService>();

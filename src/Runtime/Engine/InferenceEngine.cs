@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using Peft.Runtime.Adapters.Lora;
 using Peft.Runtime.Adapters.Registry;
 using Peft.Runtime.Adapters.Serving;
 using Peft.Runtime.Engine.Output;
 using Peft.Runtime.Engine.Residency;
 using Peft.Runtime.Engine.Sampling;
 using Peft.Runtime.Engine.Scheduling;
+using Peft.Runtime.Engine.Testing;
 using Peft.Runtime.Models;
 using Peft.Runtime.Models.Cache;
 using Peft.Runtime.Validation;
@@ -65,7 +65,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         _eos = [.. model.Config.EosTokenIds];
         _cache = KvCache.WithBudget(model.Config, options.KvCacheBytes, options.KvBlockSize, model.Dtype, model.Device);
         _pool = new LoraSlotPool(model.LinearSites, LoraSlotCount(model, options), options.MaxLoraRank, model.Dtype, model.Device);
-        _adapters = new DeviceAdapters(registry, _pool, _cache, model.Device, options.PromptAdapterBytes, _metrics, _time);
+        _adapters = new DeviceAdapters(registry, model, _pool, _cache, options.PromptAdapterBytes, _metrics, _time);
         _scheduler = new Scheduler(options, _cache.Blocks, _adapters, _time);
         _metrics.ObserveWeights(model.ResidentBytes);
         _metrics.Observe(() => Volatile.Read(ref _waitingApprox), () => _scheduler.RunningCount,
@@ -149,16 +149,18 @@ public sealed partial class InferenceEngine : IAsyncDisposable
             new OutputProcessor(request.Sampling, _eos, _decoder.Create(), maxNew, _maxContext),
             channel.Writer, _time.GetUtcNow(), maxNew);
         Interlocked.Increment(ref _waitingApprox);
+        Publish(() => new SequenceSubmitted(sequence.Id, sequence.Adapter?.Id));
         _submitted.Enqueue(sequence);
         var registration = cancellationToken.Register(() =>
         {
             sequence.RequestCancel();
+            Publish(() => new SequenceCancelRequested(sequence.Id, sequence.Adapter?.Id));
             _wake.Release();
         });
         _wake.Release();
         // The engine thread may have ended (stopped or faulted) after the checks above: nothing would take it then.
         if (_ended) DrainSubmitted();
-        return new GenerationStream(channel.Reader, registration, request.Adapter?.Version.ContentHash ?? "", sequence.Timeline);
+        return new GenerationStream(channel.Reader, registration, request.Adapter?.Version.ContentHash ?? "", sequence.Timeline, sequence.Id);
     }
 
     /// <summary>Takes a place in the admission queue, or false when <see cref="EngineOptions.MaxWaitingRequests"/>
@@ -196,14 +198,28 @@ public sealed partial class InferenceEngine : IAsyncDisposable
                 $"the prompt takes {stream} positions{(facts?.VirtualTokens > 0 ? $" ({facts.VirtualTokens} virtual tokens of the adapter included)" : "")}; the model's context is {_maxContext}, leaving no room to generate");
         if (stream + 1 > KvCapacity)
             throw new RequestRejectedException(RejectReason.InvalidArgument, $"the prompt needs {stream + 1} KV cache entries; the cache holds {KvCapacity}");
-        if (facts is { PeftType: LoraMethodType } && facts.Rank > _options.MaxLoraRank)
+        if (facts is not null && facts.SlotRank > _options.MaxLoraRank)
             throw new RequestRejectedException(RejectReason.FailedPrecondition,
-                $"adapter '{request.Adapter!.Version.Id}' has rank {facts.Rank}; this server holds LoRA ranks up to {_options.MaxLoraRank}");
+                $"adapter '{request.Adapter!.Version.Id}' has rank {facts.SlotRank}; this server holds LoRA ranks up to {_options.MaxLoraRank}");
+        if (TaskProblem(request, facts) is { } taskProblem) throw new RequestRejectedException(RejectReason.InvalidArgument, taskProblem);
+    }
+
+    private static string? TaskProblem(GenerationRequest request, AdapterFacts? facts)
+    {
+        int tasks = facts?.Tasks ?? 0;
+        string id = request.Adapter?.Version.Id ?? "";
+        return (request.TaskId, tasks) switch
+        {
+            (null, > 0) => $"adapter '{id}' is multitask prompt tuning with {tasks} tasks: task_id is required",
+            ({ } t, 0) => request.Adapter is null
+                ? $"task_id {t} was given without an adapter"
+                : $"task_id {t} was given, but adapter '{id}' ({facts!.PeftType}) has no tasks",
+            ({ } t, _) when t < 0 || t >= tasks => $"task_id {t} is outside adapter '{id}''s {tasks} tasks [0, {tasks})",
+            _ => null,
+        };
     }
 
     private static string EngineFaultMessage(string fault) => $"the engine stopped after an internal fault ({fault}); the server must be restarted";
-
-    private const string LoraMethodType = "LORA";
 
     /// <summary>Stops taking requests, lets running and waiting ones finish within <paramref name="drain"/>, then
     /// cancels the rest and stops the thread.</summary>

@@ -19,6 +19,9 @@ public abstract class CausalLM : IDisposable
     private readonly List<LinearSite> _sites = [];
     private readonly List<IWeightMatrix?> _siteWeights = [];   // [out, in] per site
     private readonly List<Tensor?> _siteBiases = [];           // [out] per site, null when the layer has none
+    private readonly List<NormSite> _norms = [];
+    private readonly List<Tensor> _normBiases = [];            // [features] per norm site
+    private IWeightMatrix? _headWeight;                         // [vocab, hidden]; the embedding when tied and held alike
 
     protected CausalLM(ModelConfig config, Device device, ScalarType dtype)
     {
@@ -33,8 +36,21 @@ public abstract class CausalLM : IDisposable
 
     public ScalarType Dtype { get; }
 
-    /// <summary>Every linear layer an adapter may target, in a fixed order (<see cref="LinearSite.Index"/>).</summary>
+    /// <summary>Every linear layer of the decoder blocks an adapter may target, in a fixed order (<see cref="LinearSite.Index"/>).</summary>
     public IReadOnlyList<LinearSite> LinearSites => _sites;
+
+    /// <summary>The output projection to the vocabulary (<c>lm_head</c>, tied or not); its index follows the block sites.</summary>
+    public LinearSite HeadSite { get; private set; } = null!;
+
+    /// <summary>Norms that carry a bias (GPT-2's LayerNorms), in forward order; none for RMSNorm models.</summary>
+    public IReadOnlyList<NormSite> NormSites => _norms;
+
+    /// <summary>The token embedding's module name as PEFT sees it (<c>model.embed_tokens</c>, <c>transformer.wte</c>).</summary>
+    public abstract string EmbeddingPath { get; }
+
+    /// <summary>[vocab, hidden] in its resident form, float or INT8, frozen (read by adapters validated against it;
+    /// nobody writes it).</summary>
+    public abstract IWeightMatrix EmbeddingWeight { get; }
 
     /// <summary>
     /// Every weight held in float, under its checkpoint name (a quantized model lists only its norms, biases and the
@@ -116,13 +132,11 @@ public abstract class CausalLM : IDisposable
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(attention);
         using var scope = NewDisposeScope();
-        var hidden = Hidden(batch, attention, hooks ?? NoHooks.Instance);
+        hooks ??= NoHooks.Instance;
+        var hidden = Hidden(batch, attention, hooks);
         if (batch.LogitRows is not null) hidden = hidden.index_select(0, batch.LogitRows);
-        return Head(hidden).to(ScalarType.Float32).MoveToOuterDisposeScope();
+        return Head(hidden, hooks).to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
-
-    /// <summary>The output projection [vocab, hidden] in its resident form.</summary>
-    public abstract IWeightMatrix HeadWeight { get; }
 
     /// <summary>Token embeddings [n, hidden] in the model dtype (prompt-tuning text initialisation).</summary>
     public abstract Tensor EmbedTokens(Tensor tokenIds);
@@ -132,28 +146,68 @@ public abstract class CausalLM : IDisposable
     /// <returns>[tokens, hidden] after the last block, before the final norm.</returns>
     protected abstract Tensor Hidden(ForwardBatch batch, IAttentionBackend attention, IForwardHooks hooks);
 
-    /// <returns>Final norm and output projection: [rows, vocab] in the model dtype.</returns>
-    protected abstract Tensor Head(Tensor hidden);
+    /// <returns>Final norm and output projection (through <see cref="HeadLinear"/>): [rows, vocab] in the model dtype.</returns>
+    protected abstract Tensor Head(Tensor hidden, IForwardHooks hooks);
 
-    protected LinearSite AddSite(int layer, string name, string path, int inFeatures, int outFeatures)
+    protected LinearSite AddSite(int layer, string name, string path, int inFeatures, int outFeatures, bool hasBias)
     {
-        var site = new LinearSite(_sites.Count, layer, name, path, inFeatures, outFeatures);
+        var site = new LinearSite(_sites.Count, layer, name, path, inFeatures, outFeatures, hasBias);
         _sites.Add(site);
         _siteWeights.Add(null);
         _siteBiases.Add(null);
         return site;
     }
 
-    /// <summary>Sets a site's weight [out, in] and optional bias [out]; the model owns both.</summary>
+    /// <summary>Declares the output head; call after every block site.</summary>
+    protected void AddHeadSite() =>
+        HeadSite = new LinearSite(_sites.Count, Config.NumLayers, "lm_head", "lm_head", Config.HiddenSize, Config.VocabSize, IsHead: true);
+
+    protected NormSite AddNormSite(int layer, string name, string path, bool isHead = false)
+    {
+        var site = new NormSite(_norms.Count, layer, name, path, Config.HiddenSize, isHead);
+        _norms.Add(site);
+        _normBiases.Add(null!);
+        return site;
+    }
+
+    /// <summary>Sets a site's weight [out, in] and its bias [out] when the site has one; the model owns both.</summary>
     protected void SetSiteWeights(LinearSite site, IWeightMatrix weight, Tensor? bias)
     {
+        if (site.HasBias != bias is not null) throw new InvalidOperationException($"{site.Path}: bias presence differs from its site");
         _siteWeights[site.Index] = Own(weight);
         _siteBiases[site.Index] = bias is null ? null : Own(bias);
     }
 
-    /// <summary>A site's frozen base weight [out, in] in its resident form (nobody writes it).</summary>
-    public IWeightMatrix SiteWeight(LinearSite site) => _siteWeights[site.Index]
-        ?? throw new InvalidOperationException($"{site.Path} has no weight loaded");
+    /// <summary>The head's weight [vocab, hidden]; the model owns it (one matrix with the embedding when tied and held alike).</summary>
+    protected void SetHeadWeight(IWeightMatrix weight) => _headWeight = Own(weight);
+
+    /// <summary>A norm site's bias [features], owned elsewhere in the model.</summary>
+    protected void SetNormBias(NormSite site, Tensor bias) => _normBiases[site.Index] = bias;
+
+    /// <summary>A site's frozen base weight [out, in] in its resident form, float or INT8 (nobody writes it). Code that
+    /// needs the values reads them through <see cref="IWeightMatrix"/>, a block or one matrix at a time.</summary>
+    public IWeightMatrix SiteWeight(LinearSite site)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        return (site.IsHead ? _headWeight : _siteWeights[site.Index]) ?? throw new InvalidOperationException($"{site.Path} has no weight loaded");
+    }
+
+    /// <summary>The output projection [vocab, hidden] in its resident form.</summary>
+    public IWeightMatrix HeadWeight => SiteWeight(HeadSite);
+
+    /// <summary>A site's frozen base bias [out], or null when the layer has none.</summary>
+    public Tensor? SiteBias(LinearSite site)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        return site.IsHead ? null : _siteBiases[site.Index];
+    }
+
+    /// <summary>A norm site's frozen bias [features].</summary>
+    public Tensor NormBias(NormSite site)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        return _normBiases[site.Index];
+    }
 
     /// <summary>Registers a long-lived tensor for disposal with the model.</summary>
     protected Tensor Own(Tensor tensor)
@@ -169,10 +223,18 @@ public abstract class CausalLM : IDisposable
         return matrix;
     }
 
-    /// <summary>y = x Wᵀ + b by the site's own kernel, plus the adapter's delta for this site when it has one.</summary>
+    /// <summary>y = x Wᵀ + b by the site's own kernel, with the adapters' changes to the input and the output of this site.</summary>
     protected Tensor Linear(LinearSite site, Tensor x, IForwardHooks hooks)
     {
+        x = hooks.BeforeLinear(site, x);
         return hooks.AfterLinear(site, x, SiteWeight(site).Linear(x, _siteBiases[site.Index]));
+    }
+
+    /// <summary>The output head: logits = x Wᵀ, with the adapters' changes on the logit rows.</summary>
+    protected Tensor HeadLinear(Tensor x, IForwardHooks hooks)
+    {
+        x = hooks.BeforeLinear(HeadSite, x);
+        return hooks.AfterLinear(HeadSite, x, HeadWeight.Linear(x, null));
     }
 
     private Dictionary<string, long> CountResidentBytes()

@@ -17,8 +17,8 @@ internal sealed class Gpt2Model : CausalLM
 {
     private readonly Block[] _blocks;
     private IWeightMatrix _tokenEmbedding = null!;     // [vocab, hidden]
-    private IWeightMatrix _head = null!;               // [vocab, hidden]; the token embedding when tied (and held alike)
     private IWeightMatrix _positionEmbedding = null!;  // [positions, hidden]
+    private readonly NormSite _finalNorm;
     private Tensor _finalNormWeight = null!, _finalNormBias = null!;
 
     public Gpt2Model(ModelConfig config, Device device, ScalarType dtype) : base(config, device, dtype)
@@ -30,13 +30,21 @@ internal sealed class Gpt2Model : CausalLM
             string p = $"transformer.h.{l}";
             _blocks[l] = new Block
             {
-                Qkv = AddSite(l, "c_attn", $"{p}.attn.c_attn", h, 3 * h),
-                Output = AddSite(l, "c_proj", $"{p}.attn.c_proj", h, h),
-                Up = AddSite(l, "c_fc", $"{p}.mlp.c_fc", h, m),
-                Down = AddSite(l, "c_proj", $"{p}.mlp.c_proj", m, h),
+                Norm1 = AddNormSite(l, "ln_1", $"{p}.ln_1"),
+                Qkv = AddSite(l, "c_attn", $"{p}.attn.c_attn", h, 3 * h, hasBias: true),
+                Output = AddSite(l, "c_proj", $"{p}.attn.c_proj", h, h, hasBias: true),
+                Norm2 = AddNormSite(l, "ln_2", $"{p}.ln_2"),
+                Up = AddSite(l, "c_fc", $"{p}.mlp.c_fc", h, m, hasBias: true),
+                Down = AddSite(l, "c_proj", $"{p}.mlp.c_proj", m, h, hasBias: true),
             };
         }
+        _finalNorm = AddNormSite(config.NumLayers, "ln_f", "transformer.ln_f", isHead: true);
+        AddHeadSite();
     }
+
+    public override string EmbeddingPath => "transformer.wte";
+
+    public override IWeightMatrix EmbeddingWeight => _tokenEmbedding;
 
     private protected override void LoadWeights(WeightLoader loader)
     {
@@ -47,12 +55,13 @@ internal sealed class Gpt2Model : CausalLM
         if (c.TieWordEmbeddings)
         {
             var (embedding, head) = loader.TakeTied($"{root}wte.weight", c.VocabSize, c.HiddenSize);
-            (_tokenEmbedding, _head) = (Own(embedding), Own(head));
+            _tokenEmbedding = Own(embedding);
+            SetHeadWeight(head);
         }
         else
         {
             _tokenEmbedding = Own(loader.TakeMatrix($"{root}wte.weight", MatrixRole.Embedding, c.VocabSize, c.HiddenSize));
-            _head = Own(loader.TakeMatrix("lm_head.weight", MatrixRole.Head, c.VocabSize, c.HiddenSize));
+            SetHeadWeight(loader.TakeMatrix("lm_head.weight", MatrixRole.Head, c.VocabSize, c.HiddenSize));
         }
         _positionEmbedding = Own(loader.TakeMatrix($"{root}wpe.weight", MatrixRole.Embedding, c.MaxPositionEmbeddings, c.HiddenSize));
         foreach (var block in _blocks)
@@ -60,8 +69,10 @@ internal sealed class Gpt2Model : CausalLM
             string p = $"{root}h.{block.Qkv.Layer}";
             block.Norm1Weight = Own(loader.Take($"{p}.ln_1.weight", c.HiddenSize));
             block.Norm1Bias = Own(loader.Take($"{p}.ln_1.bias", c.HiddenSize));
+            SetNormBias(block.Norm1, block.Norm1Bias);
             block.Norm2Weight = Own(loader.Take($"{p}.ln_2.weight", c.HiddenSize));
             block.Norm2Bias = Own(loader.Take($"{p}.ln_2.bias", c.HiddenSize));
+            SetNormBias(block.Norm2, block.Norm2Bias);
             foreach (var (site, stored) in block.SitesWithStoredNames(p))
             {
                 SetSiteWeights(site,
@@ -71,16 +82,15 @@ internal sealed class Gpt2Model : CausalLM
         }
         _finalNormWeight = Own(loader.Take($"{root}ln_f.weight", c.HiddenSize));
         _finalNormBias = Own(loader.Take($"{root}ln_f.bias", c.HiddenSize));
+        SetNormBias(_finalNorm, _finalNormBias);
     }
-
-    public override IWeightMatrix HeadWeight => _head;
 
     public override Tensor EmbedTokens(Tensor tokenIds) => _tokenEmbedding.Lookup(tokenIds, Dtype);
 
     protected override Tensor Hidden(ForwardBatch batch, IAttentionBackend attention, IForwardHooks hooks)
     {
         // Virtual tokens replace token embeddings only; they still get their position rows, as in PEFT.
-        var h = hooks.TransformEmbeddings(EmbedTokens(batch.TokenIds))
+        var h = hooks.TransformEmbeddings(batch.TokenIds, EmbedTokens(batch.TokenIds))
             .add(_positionEmbedding.Lookup(batch.Positions, Dtype), Scalars.One);
         foreach (var block in _blocks)
         {
@@ -94,7 +104,7 @@ internal sealed class Gpt2Model : CausalLM
     {
         var c = Config;
         long tokens = h.shape[0];
-        var x = Norms.Layer(h, b.Norm1Weight, b.Norm1Bias, c.NormEps);
+        var x = hooks.AfterNorm(b.Norm1, Norms.Layer(h, b.Norm1Weight, b.Norm1Bias, c.NormEps));
         var qkv = Linear(b.Qkv, x, hooks).split(c.HiddenSize, 1);
         var attended = attention.Attend(
             b.Qkv.Layer,
@@ -103,17 +113,18 @@ internal sealed class Gpt2Model : CausalLM
             qkv[2].view(tokens, c.NumHeads, c.HeadDim));
         h = h.add(Linear(b.Output, attended, hooks), Scalars.One);
 
-        x = Norms.Layer(h, b.Norm2Weight, b.Norm2Bias, c.NormEps);
+        x = hooks.AfterNorm(b.Norm2, Norms.Layer(h, b.Norm2Weight, b.Norm2Bias, c.NormEps));
         var up = nn.functional.gelu(Linear(b.Up, x, hooks), TorchSharp.Modules.GELU.Approximate.tanh);
         return h.add(Linear(b.Down, up, hooks), Scalars.One);
     }
 
-    protected override Tensor Head(Tensor hidden) =>
-        _head.Linear(Norms.Layer(hidden, _finalNormWeight, _finalNormBias, Config.NormEps), null);
+    protected override Tensor Head(Tensor hidden, IForwardHooks hooks) =>
+        HeadLinear(hooks.AfterNorm(_finalNorm, Norms.Layer(hidden, _finalNormWeight, _finalNormBias, Config.NormEps)), hooks);
 
     private sealed class Block
     {
         public required LinearSite Qkv, Output, Up, Down;
+        public required NormSite Norm1, Norm2;
         public Tensor Norm1Weight = null!, Norm1Bias = null!, Norm2Weight = null!, Norm2Bias = null!;
 
         public IEnumerable<(LinearSite Site, string StoredName)> SitesWithStoredNames(string prefix) =>

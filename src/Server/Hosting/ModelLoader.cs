@@ -44,12 +44,14 @@ internal sealed class ModelLoader(
             var options = model.Value;
             ServerLog.LoadingModel(logger, paths.Resolve(options.Path), options.Device, options.Dtype);
             var clock = Stopwatch.StartNew();
+            await host.TestHooks.PassAsync(ServingState.Loading, stoppingToken);
             var loaded = await Task.Run(() => LoadedModel.Load(options, adapters.Value, engine.Value, training.Value, paths, meters, time, writes), stoppingToken);
             Observe(loaded);
             host.Loading(loaded);
             if (loaded.Tokenizer is null) ServerLog.NoTokenizer(logger, loaded.Directory);
             ServerLog.ModelLoaded(logger, clock.Elapsed.TotalSeconds, loaded.Model.Config.Architecture, loaded.Model.Config.NumLayers,
                 loaded.VocabSize, DescribeWeights(loaded.Model.ResidentBytes), loaded.Tokenizer is null ? "none" : $"{loaded.Tokenizer.VocabSize} tokens");
+            await host.TestHooks.PassAsync(ServingState.WarmingUp, stoppingToken);
 
             foreach (var (id, error) in await loaded.Registry.RestoreAsync(stoppingToken))
                 ServerLog.AdapterNotRestored(logger, id, error.Message);
@@ -65,8 +67,12 @@ internal sealed class ModelLoader(
             host.MarkReady();
             ServerLog.Ready(logger, endpoints.Describe(EndpointRole.Serving), endpoints.Describe(EndpointRole.Admin), endpoints.Describe(EndpointRole.Metrics));
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+#pragma warning disable CA1031 // Stopping: see below.
+        catch (Exception) when (stoppingToken.IsCancellationRequested)
+#pragma warning restore CA1031
         {
+            // The host is stopping for its own reason (a port in use, a signal), which it reports; a load cut short by
+            // that is no second problem to report, nor a stack trace.
             host.MarkStopping();
         }
 #pragma warning disable CA1031 // Any load failure stops the server, after saying why.

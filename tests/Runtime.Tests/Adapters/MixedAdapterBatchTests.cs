@@ -35,7 +35,7 @@ public sealed class MixedAdapterBatchTests
                 if (golden.AdapterDirectory is { } dir)
                 {
                     adapter = AdapterUnderTest.Read(model, dir, runner, loraSlot: slot);
-                    if (adapter.Binding is LoraBinding) slot++;
+                    if (adapter.UsesSlot) slot++;
                     adapters.Add(adapter);
                 }
                 // Different prompts, so rows sit at different lengths and positions.
@@ -82,7 +82,7 @@ public sealed class MixedAdapterBatchTests
             foreach (string name in cases)
             {
                 var adapter = HfFixtures.Case(name).AdapterDirectory is { } dir ? AdapterUnderTest.Read(model, dir, runner, loraSlot: slot) : null;
-                if (adapter?.Binding is LoraBinding) slot++;
+                if (adapter?.UsesSlot == true) slot++;
                 adapters.Add(adapter);
             }
             var prompts = cases.Select((name, i) => HfFixtures.Case(name).Prompts[i % HfFixtures.Case(name).Prompts.Count].InputIds).ToArray();

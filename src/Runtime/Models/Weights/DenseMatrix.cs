@@ -23,6 +23,14 @@ internal sealed class DenseMatrix(Tensor weight) : IWeightMatrix
 
     public Tensor ToDense(ScalarType dtype) => _weight.dtype == dtype ? _weight.alias() : _weight.to(dtype);
 
+    public bool Holds(Tensor weight, ScalarType modelDtype)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        if (!weight.shape.SequenceEqual(_weight.shape)) return false;
+        using var scope = NewDisposeScope();
+        return weight.eq(_weight.to(weight.dtype, weight.device)).all().item<bool>();
+    }
+
     public IEnumerable<(string Dtype, long Bytes)> ResidentBytes() => [(DtypeNames.Of(_weight.dtype), _weight.NumberOfElements * _weight.ElementSize)];
 
     public void Dispose() => _weight.Dispose();

@@ -31,6 +31,11 @@ public interface IWeightMatrix : IDisposable
     /// that dtype an alias of the stored tensor (no copy; never write to it), otherwise a dequantized copy.</summary>
     torch.Tensor ToDense(torch.ScalarType dtype);
 
+    /// <summary>Whether <paramref name="weight"/> [Rows, Columns], loaded in <paramref name="modelDtype"/>, is held as this
+    /// matrix: for a float matrix, equal to it; for a quantized one, quantizing to it. Reads both a block of rows at a
+    /// time (an adapter file's copy of the embedding or the head is checked against the base with it).</summary>
+    bool Holds(torch.Tensor weight, torch.ScalarType modelDtype);
+
     /// <summary>Bytes held, by storage dtype ("float32", "int8", ...).</summary>
     IEnumerable<(string Dtype, long Bytes)> ResidentBytes();
 }

@@ -36,9 +36,11 @@ internal sealed class TorchInt8Matrix : Int8Matrix
 
     public override Tensor Lookup(Tensor ids, ScalarType dtype)
     {
+        ArgumentNullException.ThrowIfNull(ids);
         using var scope = NewDisposeScope();
-        var rows = _values.index_select(0, ids).to(dtype);
-        return rows.mul_(_scales.index_select(0, ids).to(dtype).unsqueeze(1)).MoveToOuterDisposeScope();
+        var index = ids.to(_values.device);
+        var rows = _values.index_select(0, index).to(dtype);
+        return rows.mul_(_scales.index_select(0, index).to(dtype).unsqueeze(1)).MoveToOuterDisposeScope();
     }
 
     public override Tensor ToDense(ScalarType dtype)
