@@ -72,54 +72,7 @@ public sealed class MixedAdapterBatchTests
     {
         string[] cases = ["llama__base", "llama__lora_qv", "llama__prompt", "llama__lora_all", "llama__prefix", "llama__ptuning",
             "llama__lora_pattern", "llama__prefix_proj"];
-        const int Steps = 12;
-        var model = ModelCache.Int8("llama");
-        using var runner = new CachedRunner(model, blocks: 1024, loraSlots: 4, kernel: kernel);
-        var adapters = new List<AdapterUnderTest?>();
-        try
-        {
-            int slot = 1;
-            foreach (string name in cases)
-            {
-                var adapter = HfFixtures.Case(name).AdapterDirectory is { } dir ? AdapterUnderTest.Read(model, dir, runner, loraSlot: slot) : null;
-                if (adapter?.UsesSlot == true) slot++;
-                adapters.Add(adapter);
-            }
-            var prompts = cases.Select((name, i) => HfFixtures.Case(name).Prompts[i % HfFixtures.Case(name).Prompts.Count].InputIds).ToArray();
-
-            // Alone: each row its own pass per step, feeding its own greedy tokens.
-            using var scope = NewDisposeScope();
-            var solo = new List<Tensor>[cases.Length];
-            var tokens = new List<int>[cases.Length];
-            for (int i = 0; i < cases.Length; i++)
-            {
-                var sequence = adapters[i]?.NewSequence() ?? runner.NewSequence();
-                (solo[i], tokens[i]) = ([], []);
-                for (int step = 0; step < Steps; step++)
-                {
-                    int[] chunk = step == 0 ? adapters[i]?.FirstChunk(prompts[i]) ?? prompts[i] : [tokens[i][^1]];
-                    var logits = runner.Step([new SequenceChunk(sequence, chunk, adapters[i]?.Binding)])[0];
-                    solo[i].Add(logits);
-                    tokens[i].Add((int)logits.argmax().item<long>());
-                }
-                sequence.Release(runner.Cache.Blocks);
-            }
-
-            // Together: all rows in every pass, fed the same tokens.
-            var sequences = adapters.Select(a => a?.NewSequence() ?? runner.NewSequence()).ToArray();
-            for (int step = 0; step < Steps; step++)
-            {
-                var chunks = cases.Select((_, i) => new SequenceChunk(sequences[i],
-                    step == 0 ? adapters[i]?.FirstChunk(prompts[i]) ?? prompts[i] : [tokens[i][step - 1]], adapters[i]?.Binding)).ToArray();
-                var logits = runner.Step(chunks);
-                for (int i = 0; i < cases.Length; i++)
-                    GoldenAssert.Close(solo[i][step], logits[i], $"{cases[i]} step {step} in a mixed batch on the int8 base ({kernel})");
-            }
-        }
-        finally
-        {
-            foreach (var a in adapters) a?.Dispose();
-        }
+        SoloAndMixed.Run(ModelCache.Int8("llama"), [.. cases.Select(HfFixtures.Case)], kernel, steps: 12, "on the int8 base");
     }
 
     private sealed record Row(GoldenCase Golden, GoldenPrompt Prompt, AdapterUnderTest? Adapter, SequenceKv Sequence)
