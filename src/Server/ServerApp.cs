@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Peft.Server.Errors;
 using Peft.Server.Hosting;
@@ -29,7 +30,14 @@ public static class ServerApp
             grpc.Interceptors.Add<AccessInterceptor>();
         });
         builder.Services.AddGrpcReflection();
-        builder.Services.AddGrpcHealthChecks(health => health.UseHealthChecksCache = false).AddCheck<ModelReadyHealthCheck>("model");
+        builder.Services.AddGrpcHealthChecks(health =>
+        {
+            health.UseHealthChecksCache = false;
+            // "" is readiness (every check); "liveness" only the process check, SERVING whenever the process answers.
+            health.Services.Map(ModelReadyHealthCheck.LivenessService, result => result.Tags.Contains(ModelReadyHealthCheck.LivenessService));
+        })
+            .AddCheck<ModelReadyHealthCheck>("model")
+            .AddCheck("process", () => HealthCheckResult.Healthy("answering"), tags: [ModelReadyHealthCheck.LivenessService]);
         builder.Services.AddPeftTelemetry(builder.Configuration);
         builder.WebHost.ConfigureKestrel(KestrelEndpoints.Configure);
 

@@ -24,6 +24,9 @@ internal static partial class ServerLog
     [LoggerMessage(1006, LogLevel.Information, "Stopping: draining running requests for up to {Seconds:F0} s")]
     public static partial void Draining(ILogger logger, double seconds);
 
+    [LoggerMessage(1008, LogLevel.Information, "Shutdown requested: health reports NOT_SERVING; still serving for {Seconds:F0} s (Server:ShutdownDelay) while routers take this replica out")]
+    public static partial void NotServing(ILogger logger, double seconds);
+
     [LoggerMessage(1007, LogLevel.Warning, "No Server:AdminApiKey is configured: the admin API (adapters, training) is disabled")]
     public static partial void AdminDisabled(ILogger logger);
 

@@ -24,7 +24,7 @@ public sealed class ModelHost : IAsyncDisposable
     /// <summary>The loaded model when the server serves; otherwise UNAVAILABLE naming the state.</summary>
     public LoadedModel Require() => State switch
     {
-        ServingState.Ready => _loaded!,
+        ServingState.Ready or ServingState.Draining => _loaded!,
         ServingState.Stopping => throw RpcErrors.Unavailable("the server is shutting down"),
         ServingState.Failed => throw RpcErrors.Unavailable($"the model failed to load: {_failure}"),
         _ => throw RpcErrors.Unavailable("the model is still loading; retry shortly"),
@@ -47,6 +47,9 @@ public sealed class ModelHost : IAsyncDisposable
         Volatile.Write(ref _state, (int)ServingState.Failed);
         _ready.TrySetException(error);
     }
+
+    /// <summary>Ready → Draining; from any other state shutdown has nothing to drain and this does nothing.</summary>
+    internal void MarkDraining() => Move(ServingState.Ready, ServingState.Draining);
 
     internal void MarkStopping()
     {

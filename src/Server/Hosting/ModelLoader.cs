@@ -11,8 +11,9 @@ namespace Peft.Server.Hosting;
 /// <summary>
 /// Loads the model in the background while Kestrel already answers health checks with NOT_SERVING: load, restore
 /// the adapters the manifest lists, warm up, then mark the server ready. A load failure is logged and stops the
-/// process. At shutdown, once Kestrel has stopped taking calls and drained, stops the engine with what is left of
-/// Server:DrainTimeout.
+/// process. Shutdown (SIGTERM) in two phases: first health turns NOT_SERVING while the listeners stay open and
+/// requests are still served for Server:ShutdownDelay (readiness probes and routers take the replica out meanwhile);
+/// then new calls are refused and the engine gets Server:DrainTimeout to finish what runs.
 /// </summary>
 internal sealed class ModelLoader(
     ModelHost host,
@@ -26,11 +27,11 @@ internal sealed class ModelLoader(
     TimeProvider time,
     EndpointRoles endpoints,
     IHostApplicationLifetime lifetime,
-    ILogger<ModelLoader> logger) : BackgroundService
+    ILogger<ModelLoader> logger) : BackgroundService, IHostedLifecycleService
 {
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        lifetime.ApplicationStopping.Register(host.MarkStopping);
+        lifetime.ApplicationStopping.Register(host.MarkDraining);
         if (string.IsNullOrEmpty(server.Value.AdminApiKey)) ServerLog.AdminDisabled(logger);
         return base.StartAsync(cancellationToken);
     }
@@ -74,6 +75,30 @@ internal sealed class ModelLoader(
             lifetime.StopApplication();
         }
     }
+
+    /// <summary>Runs before any hosted service (Kestrel included) stops: the Draining phase. Cancelling the host's
+    /// stop token ends it early.</summary>
+    public async Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        host.MarkDraining();
+        var delay = server.Value.ShutdownDelay;
+        if (host.State != ServingState.Draining || delay <= TimeSpan.Zero) return;
+        ServerLog.NotServing(logger, delay.TotalSeconds);
+        try
+        {
+            await Task.Delay(delay, time, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stop was asked to hurry: go on to refusing and draining.
+        }
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
