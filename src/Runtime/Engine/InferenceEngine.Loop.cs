@@ -27,6 +27,7 @@ public sealed partial class InferenceEngine
                 if (_stopping && (!_draining || !_scheduler.All.Any())) break;
 
                 var plan = _scheduler.Schedule();
+                PublishActivity();
                 foreach (var (sequence, reason) in plan.Failed) Fail(sequence, new RequestRejectedException(RejectReason.FailedPrecondition, reason));
                 foreach (var _ in plan.Preempted)
                 {
@@ -57,6 +58,19 @@ public sealed partial class InferenceEngine
             while (_submitted.TryDequeue(out var late)) CancelUnscheduled(late);
             _stopped.TrySetResult();
         }
+    }
+
+    /// <summary>Publishes a new <see cref="AdapterActivity"/> when the adapters changed, and otherwise at most once a
+    /// second (a fresh time tells routers the replica is alive).</summary>
+    private void PublishActivity()
+    {
+        var now = _time.GetUtcNow();
+        var last = _activity;
+        string[] resident = [.. _adapters.ResidentIds.Order(StringComparer.Ordinal)];
+        string[] waiting = [.. _scheduler.Waiting.Select(s => s.Adapter).OfType<Adapters.Registry.AdapterVersion>()
+            .Where(v => !v.OnDevice).Select(v => v.Id).Distinct().Order(StringComparer.Ordinal)];
+        if (last.SameAdapters(resident, waiting) && now - last.At < TimeSpan.FromSeconds(1)) return;
+        _activity = new AdapterActivity(resident, waiting, _pool.SlotCount, now);
     }
 
     private void RunBackground(IEngineBackgroundWork work)

@@ -40,6 +40,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     private long _preemptions;
     private long _liveTensors;
     private int _waitingApprox;
+    private volatile AdapterActivity _activity;
     private volatile IEngineBackgroundWork? _background;
     private volatile bool _stopping;
     private volatile bool _draining;
@@ -65,8 +66,12 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         _scheduler = new Scheduler(options, _cache.Blocks, _adapters, _time);
         _metrics.Observe(() => Volatile.Read(ref _waitingApprox), () => _scheduler.RunningCount,
             () => (double)_cache.Blocks.UsedCount / _cache.Blocks.BlockCount);
+        _activity = AdapterActivity.None(_pool.SlotCount);
         _thread = new Thread(Run) { IsBackground = true, Name = "peft-engine" };
     }
+
+    /// <summary>Adapters on the device and adapters waiting requests need, as of the engine's last iteration.</summary>
+    public AdapterActivity Activity => _activity;
 
     public CausalLM Model => _model;
 
