@@ -10,7 +10,8 @@ using TorchSharp;
 
 namespace Peft.LoadTests.Commands;
 
-/// <summary><c>load</c>: the open-loop generator (S-LoRA style) against the engine in-process or a server over gRPC.</summary>
+/// <summary><c>load</c>: the open-loop generator (S-LoRA style) against the engine in-process, or a server over gRPC or
+/// over its OpenAI-compatible HTTP API (the same seeded workload, so TPOT over SSE compares with gRPC's).</summary>
 internal static class LoadCommand
 {
     public static Command Create(CommonOptions common, IReadOnlyList<string> args, TextWriter log)
@@ -29,14 +30,16 @@ internal static class LoadCommand
         var sloTpot = new Option<double>("--slo-tpot") { Description = "Time-per-output-token objective, seconds", DefaultValueFactory = _ => 0.5 };
         var sloE2e = new Option<double>("--slo-e2e") { Description = "End-to-end objective, seconds", DefaultValueFactory = _ => 30 };
         var grpc = new Option<string?>("--grpc") { Description = "Server address (e.g. http://127.0.0.1:50051); default: the engine in this process" };
-        var apiKey = new Option<string?>("--api-key") { Description = "Serving API key for --grpc (env PEFT_API_KEY)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("PEFT_API_KEY") };
-        var prefix = new Option<string>("--adapter-prefix") { Description = "Adapter ids are PREFIX + 4-digit rank (lora-0000 ...)", DefaultValueFactory = _ => "lora-" };
+        var http = new Option<string?>("--http") { Description = "Server address for the OpenAI-compatible API (POST /v1/completions, SSE), e.g. http://127.0.0.1:50051" };
+        var vocab = new Option<int>("--vocab") { Description = "Prompt token ids are drawn below this (--grpc, --http: the served model's vocabulary)", DefaultValueFactory = _ => 32000 };
+        var apiKey = new Option<string?>("--api-key") { Description = "Serving API key for --grpc or --http (env PEFT_API_KEY)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("PEFT_API_KEY") };
+        var prefix = new Option<string>("--adapter-prefix") { Description = "Adapter ids are PREFIX + 4-digit rank (lora-0000 ...); with --grpc or --http", DefaultValueFactory = _ => "lora-" };
         var kernel = new Option<LoraKernel>("--kernel") { Description = "In-process LoRA kernel", DefaultValueFactory = _ => LoraKernel.Segment };
         var hostBudget = new Option<int>("--host-budget-mb") { Description = "In-process registry host budget", DefaultValueFactory = _ => 2048 };
         var name = new Option<string>("--name") { Description = "File name stem of the results", DefaultValueFactory = _ => "load" };
         var command = new Command("load", "Open-loop load: Poisson arrivals, Zipf adapter popularity; base, single and one-adapter-at-a-time baselines in the same run")
         {
-            rate, rates, alpha, adapters, duration, requests, promptLength, outputLength, scenarios, drain, sloTtft, sloTpot, sloE2e, grpc, apiKey, prefix, kernel, hostBudget, name,
+            rate, rates, alpha, adapters, duration, requests, promptLength, outputLength, scenarios, drain, sloTtft, sloTpot, sloE2e, grpc, http, vocab, apiKey, prefix, kernel, hostBudget, name,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -53,18 +56,26 @@ internal static class LoadCommand
                 DrainSeconds = parse.GetValue(drain),
                 Scenarios = ListOption.Split(parse.GetValue(scenarios)!),
                 Slo = new SloSpec(parse.GetValue(sloTtft), parse.GetValue(sloTpot), parse.GetValue(sloE2e)),
-                Target = parse.GetValue(grpc) is { } address ? $"gRPC {address}" : $"in-process engine ({parse.GetValue(kernel).ToString().ToLowerInvariant()} kernel)",
+                Target = parse.GetValue(grpc) is { } address ? $"gRPC {address}"
+                    : parse.GetValue(http) is { } httpTarget ? $"HTTP (OpenAI API, SSE) {httpTarget}"
+                    : $"in-process engine ({parse.GetValue(kernel).ToString().ToLowerInvariant()} kernel)",
                 AdapterPrefix = parse.GetValue(prefix)!,
                 Seed = parse.GetValue(common.Seed),
             };
             if (settings.Workload(settings.Rates[0], 32000).Validate() is { } problem) throw new ArgumentException(problem);
             string outDirectory = parse.GetValue(common.Out)!;
             IReadOnlyList<ScenarioRun> runs;
-            if (parse.GetValue(grpc) is { } grpcAddress)
+            if (parse.GetValue(grpc) is not null && parse.GetValue(http) is not null) throw new ArgumentException("--grpc and --http name one target each; give one");
+            if (parse.GetValue(http) is { } httpAddress)
+            {
+                var uri = new Uri(httpAddress);
+                runs = await new LoadExperiment(settings, parse.GetValue(vocab), async () => await OpenAiHttpTarget.ConnectAsync(uri, parse.GetValue(apiKey), cancellationToken), log)
+                    .RunAsync(cancellationToken);
+            }
+            else if (parse.GetValue(grpc) is { } grpcAddress)
             {
                 var uri = new Uri(grpcAddress);
-                int vocab = 32000;
-                runs = await new LoadExperiment(settings, vocab, () => Task.FromResult<ITarget>(new GrpcTarget(uri, parse.GetValue(apiKey))), log).RunAsync(cancellationToken);
+                runs = await new LoadExperiment(settings, parse.GetValue(vocab), () => Task.FromResult<ITarget>(new GrpcTarget(uri, parse.GetValue(apiKey))), log).RunAsync(cancellationToken);
             }
             else
             {
@@ -86,7 +97,7 @@ internal static class LoadCommand
         using var model = BenchModels.Synthetic(cache, shape, settings.Seed, log);
         var fileDtype = settings.Adapters > 64 ? torch.ScalarType.BFloat16 : torch.ScalarType.Float32;
         using var adapters = await AdapterSet.CreateAsync(cache, model, shape, settings.Adapters, 16, fileDtype, hostBudget, log);
-        if (settings.AdapterPrefix != "lora-") throw new ArgumentException("in-process runs register adapters as lora-NNNN; --adapter-prefix is for --grpc");
+        if (settings.AdapterPrefix != "lora-") throw new ArgumentException("in-process runs register adapters as lora-NNNN; --adapter-prefix is for --grpc and --http");
         int maxPrompt = LengthDistribution.Parse(settings.PromptLength).Max;
         Task<ITarget> NewTarget() =>
             Task.FromResult<ITarget>(new InProcessTarget(BenchEngine.Start(model, adapters.Registry, kernel, 32, 32 * maxPrompt), adapters.Registry, ownsEngine: true));

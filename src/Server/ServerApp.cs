@@ -2,6 +2,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Peft.Server.Errors;
 using Peft.Server.Hosting;
+using Peft.Server.OpenAi;
 using Peft.Server.Options;
 using Peft.Server.Security;
 using Peft.Server.Services;
@@ -20,6 +21,7 @@ public static class ServerApp
         builder.Services.AddPeftOptions(builder.Configuration);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<EndpointRoles>();
+        builder.Services.AddSingleton<AccessPolicy>();
         builder.Services.AddSingleton<ModelHost>();
         builder.Services.AddHostedService<ModelLoader>();
         builder.Services.AddSingleton<ErrorInterceptor>();
@@ -39,6 +41,7 @@ public static class ServerApp
             .AddCheck<ModelReadyHealthCheck>("model")
             .AddCheck("process", () => HealthCheckResult.Healthy("answering"), tags: [ModelReadyHealthCheck.LivenessService]);
         builder.Services.AddPeftTelemetry(builder.Configuration);
+        builder.Services.AddOpenAiApi();
         builder.WebHost.ConfigureKestrel(KestrelEndpoints.Configure);
 
         var app = builder.Build();
@@ -48,6 +51,7 @@ public static class ServerApp
         app.MapAdmin<TrainingService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
+        app.MapOpenAiApi();
         return app;
     }
 

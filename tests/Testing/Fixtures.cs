@@ -4,6 +4,12 @@ namespace Peft.Testing;
 public static class Fixtures
 {
     private static readonly Lazy<string> TokenizedLlama = new(MakeTokenizedLlama);
+    private static readonly Lazy<string> ChatLlama = new(MakeChatLlama);
+
+    /// <summary>The chat template of <see cref="LlamaWithChatTemplate"/>: each message as &lt;|role|&gt;content, then EOS.</summary>
+    public const string LlamaChatTemplate =
+        "{% for message in messages %}{{ '<|' + message['role'] + '|>' + message['content'] + eos_token }}{% endfor %}"
+        + "{% if add_generation_prompt %}{{ '<|assistant|>' }}{% endif %}";
 
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
@@ -21,6 +27,9 @@ public static class Fixtures
     /// work: one temporary directory per test process, removed at exit.
     /// </summary>
     public static string LlamaWithTokenizer => TokenizedLlama.Value;
+
+    /// <summary><see cref="LlamaWithTokenizer"/> whose tokenizer_config.json also has <see cref="LlamaChatTemplate"/>.</summary>
+    public static string LlamaWithChatTemplate => ChatLlama.Value;
 
     /// <summary>models/demo: the bundled demo model (Llama architecture, its own byte-level BPE tokenizer).</summary>
     public static string DemoModel => Path.Combine(RepositoryRoot, "models", "demo");
@@ -43,6 +52,18 @@ public static class Fixtures
         string tokenizer = Path.Combine(RepositoryRoot, "tests", "fixtures", "tokenizers", "gpt2-bytelevel");
         foreach (string name in (string[])["tokenizer.json", "tokenizer_config.json"])
             File.Copy(Path.Combine(tokenizer, name), Path.Combine(directory, name));
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => TryDelete(directory);
+        return directory;
+    }
+
+    private static string MakeChatLlama()
+    {
+        string directory = TempDirectory("peft-llama-chat");
+        foreach (string file in Directory.GetFiles(LlamaWithTokenizer)) File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
+        string configPath = Path.Combine(directory, "tokenizer_config.json");
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(configPath))!.AsObject();
+        config["chat_template"] = LlamaChatTemplate;
+        File.WriteAllText(configPath, config.ToJsonString());
         AppDomain.CurrentDomain.ProcessExit += (_, _) => TryDelete(directory);
         return directory;
     }

@@ -106,6 +106,10 @@ public sealed class ModelTokenizer
     /// </summary>
     public string TokenText(int id) => Encoding.UTF8.GetString(_tokens.BytesOf(id));
 
+    /// <summary>One token's own bytes (UTF-8, possibly part of a character; special tokens as written; empty for an id
+    /// that is no token): what OpenAI's logprobs report as <c>bytes</c>.</summary>
+    public ReadOnlySpan<byte> TokenBytes(int id) => _tokens.BytesOf(id);
+
     public bool IsSpecial(int id) => _tokens.IsSpecial(id);
 
     public IncrementalDetokenizer CreateDetokenizer(bool skipSpecialTokens = true) =>

@@ -5,9 +5,9 @@ using Grpc.Core.Interceptors;
 namespace Peft.Server.Errors;
 
 /// <summary>
-/// The outermost interceptor of every service: turns runtime exceptions into precise statuses
-/// (<see cref="ExceptionStatus"/>), and anything unexpected into INTERNAL with a trace id to find the logged
-/// exception by, never its message or stack.
+/// The outermost interceptor of every service: turns runtime exceptions into precise statuses (classified by
+/// <see cref="RuntimeErrors"/>, mapped by <see cref="GrpcErrorMapping"/>), and anything unexpected into INTERNAL with
+/// a trace id to find the logged exception by, never its message or stack.
 /// </summary>
 internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
 {
@@ -65,8 +65,9 @@ internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Inter
 
     private RpcException Translate(Exception error, ServerCallContext context)
     {
-        if (ExceptionStatus.For(error, context) is { } status)
-            return new RpcException(status);
+        bool aborted = context.CancellationToken.IsCancellationRequested;
+        if (RuntimeErrors.Classify(error, aborted, aborted && context.Deadline <= DateTime.UtcNow) is { } known)
+            return GrpcErrorMapping.ToRpc(known);
         string trace = Activity.Current?.TraceId.ToString() ?? context.GetHttpContext().TraceIdentifier;
         ServerLog.UnexpectedError(logger, error, context.Method, trace);
         return new RpcException(new Grpc.Core.Status(StatusCode.Internal, $"internal server error (trace {trace}); the server log has the details"));

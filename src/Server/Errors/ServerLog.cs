@@ -34,7 +34,7 @@ internal static partial class ServerLog
     public static partial void UnexpectedError(ILogger logger, Exception error, string method, string traceId);
 
     [LoggerMessage(2001, LogLevel.Information, "Refused {Method} from {Remote}: {Status} {Reason}")]
-    public static partial void Refused(ILogger logger, string method, string? remote, Grpc.Core.StatusCode status, string reason);
+    public static partial void Refused(ILogger logger, string method, string? remote, string status, string reason);
 
     [LoggerMessage(3000, LogLevel.Information, "Adapter {AdapterId} registered: {PeftType}, version {Version}, from {Directory}")]
     public static partial void AdapterRegistered(ILogger logger, string adapterId, string peftType, string version, string directory);

@@ -22,8 +22,9 @@ public sealed class LoadedModel : IAsyncDisposable
     private static readonly string[] TokenizerFiles = ["tokenizer.json", "tokenizer.model"];
 
     private LoadedModel(string directory, CausalLM model, ModelTokenizer? tokenizer, ITextDecoder decoder, AdapterRegistry registry,
-        InferenceEngine engine, EngineMetrics metrics, TrainingJobManager training)
+        InferenceEngine engine, EngineMetrics metrics, TrainingJobManager training, ModelChatTemplates chatTemplates)
     {
+        ChatTemplates = chatTemplates;
         Training = training;
         Directory = directory;
         Model = model;
@@ -46,6 +47,8 @@ public sealed class LoadedModel : IAsyncDisposable
     public EngineMetrics Metrics { get; }
     public TrainingJobManager Training { get; }
     public int VocabSize => Model.Config.VocabSize;
+    /// <summary>The model directory's chat templates, or why there are none.</summary>
+    public ModelChatTemplates ChatTemplates { get; }
 
     /// <summary>Loads the model and tokenizer, opens the adapter store and starts the engine thread.</summary>
     public static LoadedModel Load(ModelOptions modelOptions, AdapterOptions adapterOptions, EngineOptions engineOptions,
@@ -63,6 +66,7 @@ public sealed class LoadedModel : IAsyncDisposable
         try
         {
             var tokenizer = HasTokenizer(directory) ? ModelTokenizer.Load(directory) : null;
+            var chatTemplates = ModelChatTemplates.Load(directory);
             var store = new AdapterStore(new AdapterStoreOptions(
                 [.. adapterOptions.Roots.Select(paths.Resolve)], paths.Resolve(adapterOptions.StoreDirectory),
                 adapterOptions.MaxUploadBytes, adapterOptions.MaxConfigBytes), time);
@@ -79,7 +83,7 @@ public sealed class LoadedModel : IAsyncDisposable
             }, time);
             training.Attach(engine);
             engine.Start();
-            return new LoadedModel(directory, model, tokenizer, decoder, registry, engine, metrics, training);
+            return new LoadedModel(directory, model, tokenizer, decoder, registry, engine, metrics, training, chatTemplates);
         }
         catch
         {

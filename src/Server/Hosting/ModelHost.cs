@@ -25,9 +25,9 @@ public sealed class ModelHost : IAsyncDisposable
     public LoadedModel Require() => State switch
     {
         ServingState.Ready or ServingState.Draining => _loaded!,
-        ServingState.Stopping => throw RpcErrors.Unavailable("the server is shutting down"),
-        ServingState.Failed => throw RpcErrors.Unavailable($"the model failed to load: {_failure}"),
-        _ => throw RpcErrors.Unavailable("the model is still loading; retry shortly"),
+        ServingState.Stopping => throw ApiErrors.Unavailable("the server is shutting down"),
+        ServingState.Failed => throw ApiErrors.Unavailable($"the model failed to load: {_failure}"),
+        _ => throw ApiErrors.Unavailable("the model is still loading; retry shortly"),
     };
 
     internal void Loading(LoadedModel loaded)

@@ -22,6 +22,10 @@ public sealed class ModelOptions
     /// with other busy processes, 1 is often faster (docs/build.md).</summary>
     public int Threads { get; set; }
 
+    /// <summary>The base model's name in the OpenAI-compatible API (<c>model</c> in requests, <c>/v1/models</c>).
+    /// Default: the model directory's name (<c>demo</c> for models/demo).</summary>
+    public string? ServedName { get; set; }
+
     /// <summary>Run one worst-case step (a full Engine:MaxBatchTokens prefill) before reporting SERVING. Default true.</summary>
     public bool WarmUp { get; set; } = true;
 }

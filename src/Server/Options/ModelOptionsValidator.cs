@@ -25,6 +25,8 @@ public sealed class ModelOptionsValidator(ContentPaths paths) : IValidateOptions
             else if (!File.Exists(Path.Combine(full, "config.json")))
                 problems.Add($"Model:Path '{options.Path}' (resolved to {full}) has no config.json; it is not a Hugging Face model directory");
         }
+        if (options.ServedName is { } served && (served.Length == 0 || served.Any(char.IsWhiteSpace)))
+            problems.Add($"Model:ServedName '{served}' must be a non-empty name without white space (or unset: the model directory's name)");
         try
         {
             DeviceSpec.Parse(options.Device);

@@ -1,7 +1,8 @@
 namespace Peft.Server.Options;
 
 /// <summary>
-/// The <c>Server</c> section: where the two gRPC endpoints listen, their keys, TLS, metrics and shutdown.
+/// The <c>Server</c> section: where the serving and admin endpoints (gRPC and HTTP each) listen, their keys, TLS,
+/// metrics and shutdown.
 /// Bound from appsettings.json, then environment variables (<c>PEFT_Server__AdminPort=…</c>), then the command line
 /// (<c>--Server:AdminPort=…</c>). Validated at start by <see cref="ServerOptionsValidator"/>.
 /// </summary>
@@ -25,10 +26,11 @@ public sealed class ServerOptions
     /// Default false: the admin API is reachable from this machine only.</summary>
     public bool AllowRemoteAdmin { get; set; }
 
-    /// <summary>When set, serving calls must carry it in <c>x-api-key</c>. Default: none (serving is open).</summary>
+    /// <summary>When set, serving calls must carry it (gRPC: <c>x-api-key</c>; HTTP: <c>Authorization: Bearer</c>).
+    /// Default: none (serving is open).</summary>
     public string? ApiKey { get; set; }
 
-    /// <summary>Admin calls must carry it in <c>x-api-key</c>. Default: none, which disables the admin API.</summary>
+    /// <summary>Admin calls must carry it, as the serving key. Default: none, which disables the admin API.</summary>
     public string? AdminApiKey { get; set; }
 
     /// <summary>Where the Prometheus scrape endpoint (<c>/metrics</c>) is served. Default Separate.</summary>
@@ -40,7 +42,7 @@ public sealed class ServerOptions
     /// <summary>Port of the separate metrics endpoint. Default 50053; 0 picks a free port (tests).</summary>
     public int MetricsPort { get; set; } = 50053;
 
-    /// <summary>TLS for every endpoint. Default: off (plain HTTP/2).</summary>
+    /// <summary>TLS for every endpoint. Default: off (cleartext HTTP/2 and HTTP/1.1).</summary>
     public TlsOptions Tls { get; set; } = new();
 
     /// <summary>How long, after SIGTERM, the server keeps its listeners open and serves while health already reports
@@ -60,7 +62,7 @@ public enum MetricsEndpoint
     /// HTTP/1.1, no key: what Prometheus scrapes.</summary>
     Separate,
 
-    /// <summary>On the admin endpoint. Without TLS that endpoint speaks HTTP/2 only, which Prometheus does not.</summary>
+    /// <summary>On the admin endpoint (which answers HTTP/1.1 as well as gRPC's HTTP/2).</summary>
     Admin,
 
     /// <summary>No scrape endpoint (OTLP export still works).</summary>

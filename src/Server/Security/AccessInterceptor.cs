@@ -1,23 +1,15 @@
-using System.Net;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using Microsoft.Extensions.Options;
 using Peft.Server.Errors;
-using Peft.Server.Options;
 
 namespace Peft.Server.Security;
 
 /// <summary>
-/// Decides whether a call may run, before any service code: a service only on its own endpoint (else
-/// PERMISSION_DENIED naming the right one), admin calls only from loopback unless allowed, and the endpoint's key:
-/// missing gives UNAUTHENTICATED, wrong gives PERMISSION_DENIED. Health and reflection need no key.
+/// Decides whether a gRPC call may run, before any service code, by <see cref="AccessPolicy"/>; the key is read from
+/// the <c>x-api-key</c> metadata header. Health and reflection need no key.
 /// </summary>
-internal sealed class AccessInterceptor(EndpointRoles endpoints, IOptions<ServerOptions> options, ILogger<AccessInterceptor> logger) : Interceptor
+internal sealed class AccessInterceptor(EndpointRoles endpoints, AccessPolicy policy, ILogger<AccessInterceptor> logger) : Interceptor
 {
-    private readonly ApiKey? _servingKey = ApiKey.From(options.Value.ApiKey);
-    private readonly ApiKey? _adminKey = ApiKey.From(options.Value.AdminApiKey);
-    private readonly bool _allowRemoteAdmin = options.Value.AllowRemoteAdmin;
-
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
         UnaryServerMethod<TRequest, TResponse> continuation)
     {
@@ -50,43 +42,19 @@ internal sealed class AccessInterceptor(EndpointRoles endpoints, IOptions<Server
     {
         var http = context.GetHttpContext();
         var role = endpoints.RoleOf(http);
-        var surface = http.GetEndpoint()?.Metadata.GetMetadata<ApiSurface>();
         if (role is not (EndpointRole.Serving or EndpointRole.Admin))
-            throw Refuse(context, RpcErrors.Denied("this endpoint serves no gRPC API"));
-        if (surface is null) return;
+            throw Refuse(context, ApiErrors.Denied("this endpoint serves no gRPC API"));
+        if (http.GetEndpoint()?.Metadata.GetMetadata<ApiSurface>() is not { } surface) return;
 
-        string service = ServiceName(context.Method);
-        if (surface.Role != role)
-            throw Refuse(context, RpcErrors.Denied(surface.Role == EndpointRole.Admin
-                ? $"{service} is an admin API: call it on the admin endpoint ({endpoints.Describe(EndpointRole.Admin)}) with the admin key"
-                : $"{service} is served on the serving endpoint ({endpoints.Describe(EndpointRole.Serving)}), not the admin endpoint"));
-
-        if (role == EndpointRole.Admin)
-        {
-            if (!_allowRemoteAdmin && http.Connection.RemoteIpAddress is { } remote && !IPAddress.IsLoopback(remote))
-                throw Refuse(context, RpcErrors.Denied("the admin API accepts calls from this machine only (Server:AllowRemoteAdmin is false)"));
-            if (_adminKey is null)
-                throw Refuse(context, RpcErrors.Denied("the admin API is disabled: the server has no Server:AdminApiKey configured"));
-            CheckKey(context, _adminKey, "admin");
-        }
-        else if (_servingKey is not null)
-        {
-            CheckKey(context, _servingKey, "serving");
-        }
+        string? key = context.RequestHeaders.GetValue(ApiKey.Header);
+        if (policy.Check(ServiceName(context.Method), role, surface.Role, http.Connection.RemoteIpAddress, key, $"'{ApiKey.Header}'") is { } refusal)
+            throw Refuse(context, refusal);
     }
 
-    private void CheckKey(ServerCallContext context, ApiKey key, string which)
+    private RpcException Refuse(ServerCallContext context, ApiException refusal)
     {
-        string? presented = context.RequestHeaders.GetValue(ApiKey.Header);
-        if (string.IsNullOrEmpty(presented))
-            throw Refuse(context, RpcErrors.Unauthenticated($"this {which} API requires an API key in the '{ApiKey.Header}' header"));
-        if (!key.Matches(presented))
-            throw Refuse(context, RpcErrors.Denied($"the '{ApiKey.Header}' header does not hold the {which} API key"));
-    }
-
-    private RpcException Refuse(ServerCallContext context, RpcException error)
-    {
-        ServerLog.Refused(logger, context.Method, context.Peer, error.StatusCode, error.Status.Detail);
+        var error = GrpcErrorMapping.ToRpc(refusal);
+        ServerLog.Refused(logger, context.Method, context.Peer, error.StatusCode.ToString(), refusal.Message);
         return error;
     }
 

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Peft.Protos.V1;
 using Peft.Server.Errors;
+using Peft.Server.Calls;
 using Peft.Server.Hosting;
 
 namespace Peft.Server.Services;
@@ -12,7 +13,7 @@ internal sealed class AdaptersService(ModelHost host, ILogger<AdaptersService> l
     {
         var model = host.Require();
         string id = AdapterIdRules.Require(request.AdapterId);
-        if (request.Path.Length == 0) throw RpcErrors.Invalid("path is empty: name an adapter directory under an adapter root");
+        if (request.Path.Length == 0) throw ApiErrors.Invalid("path is empty: name an adapter directory under an adapter root");
         var version = await model.Registry.RegisterAsync(id, request.Path, request.Replace, context.CancellationToken);
         ServerLog.AdapterRegistered(logger, id, version.Facts.PeftType, version.ContentHash, version.Directory);
         return AdapterInfoMapper.Map(version);

@@ -1,6 +1,7 @@
 using System.Text;
 using Grpc.Core;
 using Peft.Protos.V1;
+using Peft.Server.Calls;
 using Peft.Server.Hosting;
 
 namespace Peft.Server.Services;
@@ -11,7 +12,7 @@ internal sealed class GenerationService(ModelHost host) : Generation.GenerationB
     public override async Task<GenerateResponse> Generate(GenerateRequest request, ServerCallContext context)
     {
         var model = host.Require();
-        using var call = GenerationCall.Start(request, model, context);
+        using var call = GenerationCall.Start(GenerateRequestMapper.Input(request), model, context.Method, context.CancellationToken);
         var response = new GenerateResponse { AdapterId = call.AdapterId, AdapterVersion = call.AdapterVersion };
         var text = new StringBuilder();
         while (true)
@@ -26,8 +27,8 @@ internal sealed class GenerationService(ModelHost host) : Generation.GenerationB
             if (finish is not null)
             {
                 response.Text = text.ToString();
-                response.FinishReason = GenerationCall.Map(finish.Reason);
-                response.Usage = GenerationCall.Usage(finish);
+                response.FinishReason = GenerateRequestMapper.Map(finish.Reason);
+                response.Usage = GenerateRequestMapper.Usage(finish);
                 return response;
             }
         }
@@ -36,7 +37,7 @@ internal sealed class GenerationService(ModelHost host) : Generation.GenerationB
     public override async Task GenerateStream(GenerateRequest request, IServerStreamWriter<GenerateChunk> responseStream, ServerCallContext context)
     {
         var model = host.Require();
-        using var call = GenerationCall.Start(request, model, context);
+        using var call = GenerationCall.Start(GenerateRequestMapper.Input(request), model, context.Method, context.CancellationToken);
         bool first = true;
         while (true)
         {
@@ -56,8 +57,8 @@ internal sealed class GenerationService(ModelHost host) : Generation.GenerationB
             }
             if (finish is not null)
             {
-                chunk.FinishReason = GenerationCall.Map(finish.Reason);
-                chunk.Usage = GenerationCall.Usage(finish);
+                chunk.FinishReason = GenerateRequestMapper.Map(finish.Reason);
+                chunk.Usage = GenerateRequestMapper.Usage(finish);
             }
             await responseStream.WriteAsync(chunk, context.CancellationToken);
             if (finish is not null) return;

@@ -7,6 +7,7 @@ using Peft.Runtime.Training.Jobs;
 using Peft.Runtime.Training.Methods;
 using Peft.Runtime.Training.Optimization;
 using Peft.Server.Errors;
+using Peft.Server.Calls;
 using ProtoJob = Peft.Protos.V1.TrainingJob;
 using ProtoJobState = Peft.Protos.V1.TrainingJobState;
 using ProtoProgress = Peft.Protos.V1.TrainingProgress;
@@ -87,13 +88,13 @@ internal static class TrainingMapper
             Projection = request.PrefixTuning.PrefixProjection,
             EncoderHiddenSize = request.PrefixTuning.EncoderHiddenSize == 0 ? 128 : Int(request.PrefixTuning.EncoderHiddenSize, "encoder_hidden_size"),
         }),
-        _ => throw RpcErrors.Invalid("method is not set: choose lora, prompt_tuning, p_tuning or prefix_tuning"),
+        _ => throw ApiErrors.Invalid("method is not set: choose lora, prompt_tuning, p_tuning or prefix_tuning"),
     };
 
     private static int Tokens(uint n) => n == 0 ? 16 : Int(n, "num_virtual_tokens");
 
     private static int Int(uint value, string field) =>
-        value <= int.MaxValue ? (int)value : throw RpcErrors.Invalid($"{field} {value} is too large");
+        value <= int.MaxValue ? (int)value : throw ApiErrors.Invalid($"{field} {value} is too large");
 
     public static ProtoJob Job(TrainingJobInfo info)
     {

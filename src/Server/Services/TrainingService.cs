@@ -17,7 +17,7 @@ internal sealed class TrainingService(ModelHost host, ILogger<TrainingService> l
         {
             StartTrainingRequest.DatasetOneofCase.TrainJsonl => request.TrainJsonl.ToByteArray(),
             StartTrainingRequest.DatasetOneofCase.TrainPath => model.Training.ReadDataFile(request.TrainPath),
-            _ => throw RpcErrors.Invalid("no training data: set train_jsonl (inline JSONL) or train_path (under the data root), or use StartTrainingUpload"),
+            _ => throw ApiErrors.Invalid("no training data: set train_jsonl (inline JSONL) or train_path (under the data root), or use StartTrainingUpload"),
         };
         byte[]? validation = request.ValidationCase switch
         {
@@ -32,9 +32,9 @@ internal sealed class TrainingService(ModelHost host, ILogger<TrainingService> l
     {
         var model = host.Require();
         if (!await requestStream.MoveNext(context.CancellationToken))
-            throw RpcErrors.Invalid("the upload is empty: send the StartTrainingRequest header first, then the data");
+            throw ApiErrors.Invalid("the upload is empty: send the StartTrainingRequest header first, then the data");
         if (requestStream.Current.PartCase != TrainingUploadChunk.PartOneofCase.Header)
-            throw RpcErrors.Invalid("the first message of a training upload must be its header, before any data");
+            throw ApiErrors.Invalid("the first message of a training upload must be its header, before any data");
         var spec = TrainingMapper.Spec(requestStream.Current.Header, model.Model.Config.Family);
         long limit = model.Training.MaxDatasetBytes;
         using var train = new MemoryStream();
@@ -46,14 +46,14 @@ internal sealed class TrainingService(ModelHost host, ILogger<TrainingService> l
             {
                 TrainingUploadChunk.PartOneofCase.TrainData => (train, chunk.TrainData, "training"),
                 TrainingUploadChunk.PartOneofCase.ValidationData => (validation, chunk.ValidationData, "validation"),
-                TrainingUploadChunk.PartOneofCase.Header => throw RpcErrors.Invalid("a training upload has one header, and it comes first"),
-                _ => throw RpcErrors.Invalid("an upload message carries neither a header nor data"),
+                TrainingUploadChunk.PartOneofCase.Header => throw ApiErrors.Invalid("a training upload has one header, and it comes first"),
+                _ => throw ApiErrors.Invalid("an upload message carries neither a header nor data"),
             };
             if (target.Length + data.Length > limit)
-                throw RpcErrors.Exhausted($"the {name} data would reach {target.Length + data.Length} bytes, over the {limit}-byte limit (Training:MaxDatasetBytes)");
+                throw ApiErrors.Exhausted($"the {name} data would reach {target.Length + data.Length} bytes, over the {limit}-byte limit (Training:MaxDatasetBytes)");
             data.WriteTo(target);
         }
-        if (train.Length == 0) throw RpcErrors.Invalid("the upload carried no training data");
+        if (train.Length == 0) throw ApiErrors.Invalid("the upload carried no training data");
         return await StartAsync(model, spec, train.ToArray(), validation.Length == 0 ? null : validation.ToArray(), context.CancellationToken);
     }
 

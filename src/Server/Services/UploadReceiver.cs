@@ -4,6 +4,7 @@ using Peft.Runtime.Adapters;
 using Peft.Runtime.Adapters.Registry;
 using Peft.Runtime.Adapters.Storage;
 using Peft.Server.Errors;
+using Peft.Server.Calls;
 using Peft.Server.Hosting;
 
 namespace Peft.Server.Services;
@@ -19,13 +20,13 @@ internal static class UploadReceiver
     public static async Task<AdapterVersion> ReceiveAsync(IAsyncStreamReader<UploadAdapterChunk> messages, LoadedModel model, CancellationToken cancellationToken)
     {
         if (!await messages.MoveNext(cancellationToken))
-            throw RpcErrors.Invalid("the upload is empty: send an UploadHeader first, then the files");
+            throw ApiErrors.Invalid("the upload is empty: send an UploadHeader first, then the files");
         if (messages.Current.PartCase != UploadAdapterChunk.PartOneofCase.Header)
-            throw RpcErrors.Invalid("the first message of an upload must be its header (adapter_id, replace), before any file chunk");
+            throw ApiErrors.Invalid("the first message of an upload must be its header (adapter_id, replace), before any file chunk");
         var header = messages.Current.Header;
         string id = AdapterIdRules.Require(header.AdapterId);
         if (!header.Replace && model.Registry.List().Any(v => v.Id == id))
-            throw RpcErrors.Exists($"adapter '{id}' is already registered; set replace to swap it atomically");
+            throw ApiErrors.Exists($"adapter '{id}' is already registered; set replace to swap it atomically");
 
         string directory;
         await using (var upload = model.Store.BeginUpload(id))
@@ -53,9 +54,9 @@ internal static class UploadReceiver
         {
             var message = messages.Current;
             if (message.PartCase == UploadAdapterChunk.PartOneofCase.Header)
-                throw RpcErrors.Invalid($"message {index} of the upload is a second header; the header comes first and only once");
+                throw ApiErrors.Invalid($"message {index} of the upload is a second header; the header comes first and only once");
             if (message.PartCase != UploadAdapterChunk.PartOneofCase.File)
-                throw RpcErrors.Invalid($"message {index} of the upload sets neither header nor file");
+                throw ApiErrors.Invalid($"message {index} of the upload sets neither header nor file");
 
             var file = message.File;
             bool isConfig = file.FileName == AdapterFiles.ConfigFile;
@@ -67,7 +68,7 @@ internal static class UploadReceiver
             }
             catch (AdapterUploadException e) when (overLimit)
             {
-                throw RpcErrors.Exhausted(e.Message);
+                throw ApiErrors.Exhausted(e.Message);
             }
             if (isConfig) configBytes += file.Data.Length;
             index++;

@@ -20,7 +20,7 @@ internal sealed class GenerationTrace : IDisposable
 
     private GenerationTrace(Activity? request) => _request = request;
 
-    public static GenerationTrace Start(string method, string adapterId, string requestId, int promptTokens)
+    public static GenerationTrace Start(string method, string adapterId, string requestId, int promptTokens, string? user = null)
     {
         var activity = EngineMetrics.ActivitySource.StartActivity("peft.generate");
         if (activity is not null)
@@ -29,6 +29,7 @@ internal sealed class GenerationTrace : IDisposable
             activity.SetTag("peft.adapter_id", adapterId);
             if (requestId.Length > 0) activity.SetTag("peft.request_id", requestId);
             activity.SetTag("peft.prompt_tokens", promptTokens);
+            if (!string.IsNullOrEmpty(user)) activity.SetTag("peft.user", user);
         }
         return new GenerationTrace(activity);
     }

@@ -26,6 +26,13 @@ public sealed class CommittedDemoModelTests
     }
 
     [Fact]
+    public void Tokenizer_config_holds_the_demo_chat_template()
+    {
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(ModelDirectory.FullName, TokenizerConfigWriter.FileName)));
+        Assert.Equal(DemoChatTemplate.Source, config.RootElement.GetProperty("chat_template").GetString());
+    }
+
+    [Fact]
     public void Config_describes_a_tied_llama_whose_vocabulary_is_the_tokenizers()
     {
         var config = ModelConfigReader.Read(ModelDirectory.FullName);

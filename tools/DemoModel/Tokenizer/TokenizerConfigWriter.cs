@@ -4,7 +4,7 @@ namespace Peft.Tools.DemoModel.Tokenizer;
 
 /// <summary>
 /// Writes <c>tokenizer_config.json</c>, which <c>transformers</c> reads next to tokenizer.json: the class to load, the
-/// roles of the special tokens and the context length. Keys in sorted order, as <c>save_pretrained</c> writes them.
+/// roles of the special tokens, the chat template (<see cref="DemoChatTemplate"/>) and the context length. Keys in sorted order, as <c>save_pretrained</c> writes them.
 /// </summary>
 internal static class TokenizerConfigWriter
 {
@@ -31,6 +31,7 @@ internal static class TokenizerConfigWriter
         }
         json.WriteEndObject();
         json.WriteString("bos_token", SpecialToken.Bos);
+        json.WriteString("chat_template", DemoChatTemplate.Source);
         json.WriteBoolean("clean_up_tokenization_spaces", false);
         json.WriteString("eos_token", SpecialToken.Eos);
         json.WriteNumber("model_max_length", modelMaxLength);

@@ -1,7 +1,7 @@
 using Peft.Runtime.Adapters;
 using Peft.Server.Errors;
 
-namespace Peft.Server.Services;
+namespace Peft.Server.Calls;
 
 /// <summary>AdapterId's rules without exceptions for control flow.</summary>
 internal static class AdapterIdRules
@@ -22,5 +22,5 @@ internal static class AdapterIdRules
         return false;
     }
 
-    public static string Require(string id) => IsValid(id, out string? problem) ? id : throw RpcErrors.Invalid(problem);
+    public static string Require(string id) => IsValid(id, out string? problem) ? id : throw ApiErrors.Invalid(problem);
 }

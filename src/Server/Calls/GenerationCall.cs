@@ -1,15 +1,12 @@
-using Grpc.Core;
-using Peft.Protos.V1;
 using Peft.Runtime.Engine;
 using Peft.Server.Errors;
 using Peft.Server.Hosting;
 using Peft.Server.Telemetry;
-using FinishReason = Peft.Runtime.Engine.FinishReason;
 
-namespace Peft.Server.Services;
+namespace Peft.Server.Calls;
 
 /// <summary>
-/// One generation request inside a gRPC call: validated and mapped from the proto, submitted to the engine with
+/// One generation request inside a call of either edge: validated by the shared rules, submitted to the engine with
 /// a cancellation source linked to the call, so a client disconnect or deadline stops it within one engine step.
 /// Disposing stops a request that has not finished (e.g. a failed write), which frees its KV blocks and lease.
 /// </summary>
@@ -31,16 +28,20 @@ internal sealed class GenerationCall : IDisposable
     public string AdapterId { get; }
     public string AdapterVersion => Stream.AdapterVersion;
 
-    public static GenerationCall Start(GenerateRequest request, LoadedModel model, ServerCallContext context)
+    /// <param name="method">The edge's name for the call, for traces ("/peft.v1.Generation/Generate", "POST /v1/completions").</param>
+    /// <param name="prompt">The prompt's tokens when the caller has already computed them (an OpenAI request with n
+    /// choices tokenizes once); null: from <paramref name="input"/> by <see cref="PromptRules"/>.</param>
+    public static GenerationCall Start(GenerationInput input, LoadedModel model, string method, CancellationToken callAborted,
+        IReadOnlyList<int>? prompt = null)
     {
-        var prompt = PromptMapper.Tokens(request, model);
-        var sampling = SamplingMapper.Map(request.Sampling, model.VocabSize, model.Tokenizer is not null);
-        string adapterId = request.AdapterId;
+        prompt ??= PromptRules.Tokens(input.Prompt, model);
+        var sampling = SamplingRules.Build(input.Sampling, model.VocabSize, model.Tokenizer is not null);
+        string adapterId = input.AdapterId;
         if (adapterId.Length > 0 && !AdapterIdRules.IsValid(adapterId, out string? problem))
-            throw RpcErrors.Invalid(problem);
+            throw ApiErrors.Invalid(problem);
 
-        var trace = GenerationTrace.Start(context.Method, adapterId, request.RequestId, prompt.Count);
-        var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        var trace = GenerationTrace.Start(method, adapterId, input.RequestId, prompt.Count, input.User);
+        var cancel = CancellationTokenSource.CreateLinkedTokenSource(callAborted);
         try
         {
             // Acquire last: from here the engine owns the lease, also when it rejects the request.
@@ -50,7 +51,7 @@ internal sealed class GenerationCall : IDisposable
                 PromptTokens = prompt,
                 Adapter = lease,
                 Sampling = sampling,
-                RequestId = request.RequestId,
+                RequestId = input.RequestId,
             }, cancel.Token);
             trace.Submitted(stream);
             return new GenerationCall(stream, cancel, trace, adapterId);
@@ -103,18 +104,6 @@ internal sealed class GenerationCall : IDisposable
         _finished = true;
         Trace.Finished(finish.Reason, finish.CompletionTokens);
     }
-
-    public static Protos.V1.FinishReason Map(FinishReason reason) => reason switch
-    {
-        FinishReason.Length => Protos.V1.FinishReason.Length,
-        FinishReason.Eos => Protos.V1.FinishReason.Eos,
-        FinishReason.StopString => Protos.V1.FinishReason.StopString,
-        FinishReason.StopToken => Protos.V1.FinishReason.StopToken,
-        _ => Protos.V1.FinishReason.Unspecified,
-    };
-
-    public static Usage Usage(GenerationFinished finish) =>
-        new() { PromptTokens = (uint)finish.PromptTokens, CompletionTokens = (uint)finish.CompletionTokens };
 
     public void Dispose()
     {
