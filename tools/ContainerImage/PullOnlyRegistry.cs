@@ -25,7 +25,12 @@ internal sealed class PullOnlyRegistry : IAsyncDisposable
         var tags = ReadTags(layout);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.ListenLocalhost(port));
+        // localhost (both loopbacks) for the SDK's "localhost:PORT"; port 0 (tests) binds IPv4 loopback only.
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            if (port == 0) k.Listen(System.Net.IPAddress.Loopback, 0);
+            else k.ListenLocalhost(port);
+        });
         var app = builder.Build();
         app.MapGet("/v2/", () => Results.Json(new { }));
         app.MapMethods("/v2/{**path}", ["GET", "HEAD"], (string path) => Serve(layout, tags, path));
