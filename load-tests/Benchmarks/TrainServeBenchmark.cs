@@ -42,7 +42,7 @@ internal static class TrainServeBenchmark
             training.Attach(engine);
             engine.Start();
 
-            var prompt = tokenizer.Encode("Once upon a time").ToArray();
+            var prompt = tokenizer.Encode("Once upon a time", cancellationToken: cancellationToken).ToArray();
             await Phase("warm-up", engine, prompt, settings with { Requests = settings.Concurrency }, null, log, cancellationToken);
             var idle = await Phase("idle", engine, prompt, settings, null, log, cancellationToken);
 

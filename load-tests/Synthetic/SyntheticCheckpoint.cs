@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Peft.Runtime.Safetensors;
+using Peft.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -66,5 +67,5 @@ internal static class SyntheticCheckpoint
     }
 
     private static Tensor Normal(Generator generator, long rows, long columns) =>
-        randn([rows, columns], generator: generator).mul_(0.02);
+        randn([rows, columns], generator: generator).mul_(Scalars.Of(0.02));
 }

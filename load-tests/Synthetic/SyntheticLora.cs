@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Peft.Runtime.Safetensors;
+using Peft.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -28,8 +29,10 @@ internal static class SyntheticLora
         foreach (var (module, _, inFeatures, outFeatures) in shape.Linears())
         {
             double bound = 1 / Math.Sqrt(inFeatures);
-            var a = rand([rank, inFeatures], generator: generator).mul_(2 * bound).sub_(bound);
-            var b = randn([outFeatures, rank], generator: generator).mul_(0.02);
+            using var width = (2 * bound).ToScalar();
+            using var low = bound.ToScalar();
+            var a = rand([rank, inFeatures], generator: generator).mul_(width).sub_(low);
+            var b = randn([outFeatures, rank], generator: generator).mul_(Scalars.Of(0.02));
             tensors.Add(new($"base_model.model.{module}.lora_A.weight", a.to(dtype)));
             tensors.Add(new($"base_model.model.{module}.lora_B.weight", b.to(dtype)));
         }

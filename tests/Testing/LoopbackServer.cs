@@ -19,11 +19,13 @@ public sealed class LoopbackServer : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly string _store;
+    private readonly bool _ownsStore;
 
-    private LoopbackServer(WebApplication app, string store)
+    private LoopbackServer(WebApplication app, string store, bool ownsStore)
     {
         _app = app;
         _store = store;
+        _ownsStore = ownsStore;
         var roles = app.Services.GetRequiredService<EndpointRoles>();
         Address = roles.Address(EndpointRole.Serving)!;
         AdminAddress = roles.Address(EndpointRole.Admin)!;
@@ -48,9 +50,14 @@ public sealed class LoopbackServer : IAsyncDisposable
     public string StoreDirectory => _store;
 
     /// <summary>Starts a server on <paramref name="modelDirectory"/> (default: the tiny Llama with a tokenizer).</summary>
-    public static async Task<LoopbackServer> StartAsync(string? modelDirectory = null, params string[] args)
+    public static Task<LoopbackServer> StartAsync(string? modelDirectory = null, params string[] args) => StartAsync(modelDirectory, args, null);
+
+    /// <summary>Starts a server whose services <paramref name="services"/> may replace (a clock, a full disk).</summary>
+    /// <param name="store">The adapter store to use (its jobs directory is <c>{store}-jobs</c>): a fresh one when null.</param>
+    public static async Task<LoopbackServer> StartAsync(string? modelDirectory, string[] args, Action<IServiceCollection>? services, string? store = null)
     {
-        string store = Fixtures.TempDirectory("peft-store");
+        bool ownsStore = store is null;
+        store ??= Fixtures.TempDirectory("peft-store");
         string[] defaults =
         [
             $"--Model:Path={modelDirectory ?? Fixtures.LlamaWithTokenizer}",
@@ -72,15 +79,15 @@ public sealed class LoopbackServer : IAsyncDisposable
         try
         {
             // Build already reads (and so validates) the Server section.
-            app = ServerApp.Build([.. defaults, .. args]);
+            app = ServerApp.Build([.. defaults, .. args], services);
             await app.StartAsync();
             await app.Services.GetRequiredService<ModelHost>().Ready.WaitAsync(TimeSpan.FromMinutes(2));
-            return new LoopbackServer(app, store);
+            return new LoopbackServer(app, store, ownsStore);
         }
         catch
         {
             if (app is not null) await app.DisposeAsync();
-            Fixtures.TryDelete(store);
+            if (ownsStore) Fixtures.TryDelete(store);
             throw;
         }
     }
@@ -115,6 +122,7 @@ public sealed class LoopbackServer : IAsyncDisposable
         AdminChannel.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (!_ownsStore) return;
         Fixtures.TryDelete(_store);
         Fixtures.TryDelete(_store + "-jobs");
     }

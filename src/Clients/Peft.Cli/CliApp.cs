@@ -69,18 +69,18 @@ internal sealed class GlobalOptions
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("PEFT_ADMIN_ADDRESS") ?? "http://127.0.0.1:50052",
     };
 
+    // Keys have no default value: --help prints defaults, and a secret must never reach a terminal or a log.
+    // The environment is read when the client is made instead.
     public Option<string?> ApiKey { get; } = new("--api-key")
     {
-        Description = "Serving API key (env PEFT_API_KEY)",
+        Description = "Serving API key (default: env PEFT_API_KEY)",
         Recursive = true,
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("PEFT_API_KEY"),
     };
 
     public Option<string?> AdminKey { get; } = new("--admin-key")
     {
-        Description = "Admin API key (env PEFT_ADMIN_KEY)",
+        Description = "Admin API key (default: env PEFT_ADMIN_KEY)",
         Recursive = true,
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("PEFT_ADMIN_KEY"),
     };
 
     public Option<bool> Json { get; } = new("--json") { Description = "Machine-readable output", Recursive = true };
@@ -98,8 +98,8 @@ internal sealed class GlobalOptions
     {
         Address = ParseAddress("--address", parse.GetValue(Address)!),
         AdminAddress = parse.GetValue(AdminAddress) is { Length: > 0 } admin ? ParseAddress("--admin-address", admin) : null,
-        ApiKey = parse.GetValue(ApiKey),
-        AdminApiKey = parse.GetValue(AdminKey),
+        ApiKey = parse.GetValue(ApiKey) ?? Environment.GetEnvironmentVariable("PEFT_API_KEY"),
+        AdminApiKey = parse.GetValue(AdminKey) ?? Environment.GetEnvironmentVariable("PEFT_ADMIN_KEY"),
     });
 
     private static Uri ParseAddress(string option, string text)

@@ -26,6 +26,7 @@ public sealed class EngineMetrics : IDisposable
     private readonly Counter<long> _adapterHits;
     private readonly Histogram<double> _adapterLoadSeconds;
     private readonly Counter<long> _preemptions;
+    private readonly Counter<long> _trainingJobs;
 
     public EngineMetrics(IMeterFactory? factory = null)
     {
@@ -42,6 +43,7 @@ public sealed class EngineMetrics : IDisposable
         _adapterHits = _meter.CreateCounter<long>("peft.adapter.hits", description: "Admissions that found their adapter on the device");
         _adapterLoadSeconds = _meter.CreateHistogram<double>("peft.adapter.load_time", "s");
         _preemptions = _meter.CreateCounter<long>("peft.preemptions", description: "Sequences whose cache was dropped for recompute");
+        _trainingJobs = _meter.CreateCounter<long>("peft.training.jobs", description: "Training jobs ended, by outcome (succeeded, failed, cancelled)");
     }
 
     /// <summary>Registers gauges read on collection: waiting and running sequences, KV blocks in use.</summary>
@@ -70,6 +72,9 @@ public sealed class EngineMetrics : IDisposable
     }
 
     internal void Preempted() => _preemptions.Add(1);
+
+    /// <summary>A training job ended in <paramref name="outcome"/> (succeeded, failed, cancelled).</summary>
+    public void TrainingJobFinished(string outcome) => _trainingJobs.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     internal void AdapterLoaded(AdapterVersion v, TimeSpan took)
     {

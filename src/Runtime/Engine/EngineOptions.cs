@@ -14,6 +14,12 @@ public sealed record EngineOptions
     /// <summary>Requests waiting for admission before new ones are refused with RESOURCE_EXHAUSTED.</summary>
     public int MaxWaitingRequests { get; init; } = 1024;
 
+    /// <summary>
+    /// Largest text prompt in UTF-8 bytes, checked before tokenizing so one request's work is bounded before it
+    /// starts. 1 MiB: about 250k tokens of English, past every context this server holds.
+    /// </summary>
+    public long MaxPromptBytes { get; init; } = 1L << 20;
+
     /// <summary>max_new_tokens when a request leaves it 0.</summary>
     public int DefaultMaxNewTokens { get; init; } = 256;
 
@@ -60,6 +66,7 @@ public sealed record EngineOptions
         if (MaxBatchTokens < 1) return "MaxBatchTokens must be positive";
         if (MaxRunningSequences < 1) return "MaxRunningSequences must be positive";
         if (MaxWaitingRequests < 1) return "MaxWaitingRequests must be positive";
+        if (MaxPromptBytes < 1) return "MaxPromptBytes must be positive";
         if (DefaultMaxNewTokens < 1) return "DefaultMaxNewTokens must be positive";
         if (KvBlockSize < 1) return "KvBlockSize must be positive";
         if (LoraSlots < 1) return "LoraSlots must be positive";

@@ -10,6 +10,13 @@ public interface IEngineBackgroundWork
     /// <summary>True when a unit is ready to run.</summary>
     bool HasWork { get; }
 
-    /// <summary>Runs one unit on the engine thread. Failures of the work itself are the work's to report.</summary>
+    /// <summary>Runs one unit on the engine thread. Failures of the work itself are the work's to handle (a training
+    /// job's failure fails that job); it should not throw.</summary>
     void RunUnit();
+
+    /// <summary>
+    /// Called on the engine thread when <see cref="RunUnit"/> threw anyway: the engine stops running this work (it is
+    /// detached) and keeps serving. The work ends what it had in progress and refuses new work with the reason.
+    /// </summary>
+    void Fault(Exception error);
 }

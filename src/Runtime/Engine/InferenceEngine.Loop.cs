@@ -13,51 +13,79 @@ public sealed partial class InferenceEngine
 {
     private float[] _logits = [];
 
+    /// <summary>
+    /// The engine thread and its failure boundaries, innermost first. A failed forward pass fails the sequences of
+    /// that step; a failure while sampling or streaming one sequence fails that sequence; an adapter that cannot be
+    /// loaded or copied to the device fails the requests waiting for it (the scheduler); background work that throws
+    /// out of its own boundary is stopped and told (<see cref="IEngineBackgroundWork.Fault"/>) while serving goes on.
+    /// Anything else is a fault of the engine's own state: every request it holds fails with UNAVAILABLE, the thread
+    /// ends, <see cref="Fault"/> says why (the server reports NOT_SERVING), and nothing escapes the thread.
+    /// </summary>
     private void Run()
     {
-        // Before this thread's first parallel op, so the libtorch workers it starts inherit the setting too.
-        FloatingPoint.FlushDenormals();
         try
         {
-            while (true)
+            // Before this thread's first parallel op, so the libtorch workers it starts inherit the setting too.
+            FloatingPoint.FlushDenormals();
+            while (Iterate())
             {
-                Intake();
-                RetireCancelled();
-                _adapters.Collect();
-                if (_stopping && (!_draining || !_scheduler.All.Any())) break;
-
-                var plan = _scheduler.Schedule();
-                PublishActivity();
-                foreach (var (sequence, reason) in plan.Failed) Fail(sequence, new RequestRejectedException(RejectReason.FailedPrecondition, reason));
-                foreach (var _ in plan.Preempted)
-                {
-                    _metrics.Preempted();
-                    Interlocked.Increment(ref _preemptions);
-                }
-                if (plan.IsEmpty)
-                {
-                    if (_background is { HasWork: true } idleWork)
-                    {
-                        RunBackground(idleWork);
-                        continue;
-                    }
-                    // Nothing runnable: wait for a submission or cancellation, or poll adapter loads in flight.
-                    _wake.Wait(_scheduler.WaitingCount > 0 ? 5 : Timeout.Infinite);
-                    continue;
-                }
-                long started = _time.GetTimestamp();
-                Step(plan);
-                Interlocked.Exchange(ref _liveTensors, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
-                _pacer.Served(_time.GetElapsedTime(started));
-                if (_background is { HasWork: true } work && _pacer.Due) RunBackground(work);
             }
+        }
+#pragma warning disable CA1031 // The thread's outermost boundary: a fault is reported, never rethrown.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _fault = $"{e.GetType().Name}: {e.Message}";
+            Raise(Faulted, e);
         }
         finally
         {
-            foreach (var sequence in _scheduler.All.ToArray()) Cancel(sequence);
-            while (_submitted.TryDequeue(out var late)) CancelUnscheduled(late);
+            _ended = true;
+            var error = _fault is { } fault ? new RequestRejectedException(RejectReason.Unavailable, EngineFaultMessage(fault)) : null;
+            foreach (var sequence in _scheduler.All.ToArray())
+            {
+                if (error is null) Cancel(sequence);
+                else Abandon(sequence, error);
+            }
+            DrainSubmitted();
             _stopped.TrySetResult();
         }
+    }
+
+    /// <summary>One pass of the loop; false once the engine should stop.</summary>
+    private bool Iterate()
+    {
+        Intake();
+        RetireCancelled();
+        _adapters.Collect();
+        if (_stopping && (!_draining || !_scheduler.All.Any())) return false;
+
+        var plan = _scheduler.Schedule();
+        PublishActivity();
+        foreach (var (sequence, error) in plan.Failed) Fail(sequence, error);
+        foreach (var _ in plan.Preempted)
+        {
+            _metrics.Preempted();
+            Interlocked.Increment(ref _preemptions);
+        }
+        foreach (var (sequence, _) in plan.Chunks) LeaveQueue(sequence);
+        if (plan.IsEmpty)
+        {
+            if (_background is { HasWork: true } idleWork)
+            {
+                RunBackground(idleWork);
+                return true;
+            }
+            // Nothing runnable: wait for a submission or cancellation, or poll adapter loads in flight.
+            _wake.Wait(_scheduler.WaitingCount > 0 ? 5 : Timeout.Infinite);
+            return true;
+        }
+        long started = _time.GetTimestamp();
+        Step(plan);
+        Interlocked.Exchange(ref _liveTensors, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        _pacer.Served(_time.GetElapsedTime(started));
+        if (_background is { HasWork: true } work && _pacer.Due) RunBackground(work);
+        return true;
     }
 
     /// <summary>Publishes a new <see cref="AdapterActivity"/> when the adapters changed, and otherwise at most once a
@@ -76,8 +104,45 @@ public sealed partial class InferenceEngine
     private void RunBackground(IEngineBackgroundWork work)
     {
         long started = _time.GetTimestamp();
-        work.RunUnit();
+        try
+        {
+            work.RunUnit();
+        }
+#pragma warning disable CA1031 // The work's own boundary failed: it stops, serving does not.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _background = null;
+            try
+            {
+                work.Fault(e);
+            }
+#pragma warning disable CA1031 // Telling broken work that it is broken must not break the engine too.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+            Raise(BackgroundFaulted, e);
+        }
         _pacer.RanUnit(_time.GetElapsedTime(started));
+    }
+
+    /// <summary>Raises an engine event; a failing handler is the handler's problem, never the engine's.</summary>
+    private static void Raise(Action<Exception>? handlers, Exception error)
+    {
+        if (handlers is null) return;
+        foreach (var handler in handlers.GetInvocationList().Cast<Action<Exception>>())
+        {
+            try
+            {
+                handler(error);
+            }
+#pragma warning disable CA1031 // See the summary.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+        }
     }
 
     private void Intake()
@@ -103,9 +168,10 @@ public sealed partial class InferenceEngine
                 using var step = new StepBatch(chunks, _cache, _pool, _options.LoraKernel, _model.Device);
                 vocab = CopyLogits(step.Run(_model));
             }
-            catch (Exception e) when (e is ExternalException or InvalidOperationException or ArgumentException or OutOfMemoryException)
+#pragma warning disable CA1031 // A failed pass (device out of memory, a kernel error) fails its sequences, not the server.
+            catch (Exception e)
+#pragma warning restore CA1031
             {
-                // A failed pass (device out of memory, a kernel error) fails its sequences, not the server.
                 foreach (var (sequence, _) in plan.Chunks) Fail(sequence, e);
                 return;
             }
@@ -114,8 +180,17 @@ public sealed partial class InferenceEngine
         for (int i = 0; i < plan.Chunks.Count; i++)
         {
             var (sequence, count) = plan.Chunks[i];
-            if (sequence.Computed <= sequence.VirtualTokens + sequence.PromptLength) _metrics.PromptTokens(sequence, count);
-            if (sequence.Pending == 0) Sample(sequence, _logits.AsSpan(i * vocab, vocab), now);
+            try
+            {
+                if (sequence.Computed <= sequence.VirtualTokens + sequence.PromptLength) _metrics.PromptTokens(sequence, count);
+                if (sequence.Pending == 0) Sample(sequence, _logits.AsSpan(i * vocab, vocab), now);
+            }
+#pragma warning disable CA1031 // Sampling or streaming one sequence (its decoder, its stop strings) fails that sequence only.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                if (sequence.Status != SequenceStatus.Finished) Fail(sequence, e);
+            }
         }
     }
 
@@ -149,6 +224,7 @@ public sealed partial class InferenceEngine
 
     private void Finish(Sequence sequence, FinishReason reason, DateTimeOffset now)
     {
+        LeaveQueue(sequence);
         _scheduler.Remove(sequence);
         sequence.Status = SequenceStatus.Finished;
         sequence.Events.TryWrite(new GenerationFinished(reason, sequence.PromptLength, sequence.GeneratedCount));
@@ -159,6 +235,7 @@ public sealed partial class InferenceEngine
 
     private void Cancel(Sequence sequence)
     {
+        LeaveQueue(sequence);
         _scheduler.Remove(sequence);
         sequence.Status = SequenceStatus.Finished;
         sequence.Events.TryComplete(new OperationCanceledException("the request was cancelled"));
@@ -166,14 +243,41 @@ public sealed partial class InferenceEngine
         sequence.Request.Adapter?.Dispose();
     }
 
-    private static void CancelUnscheduled(Sequence sequence)
+    /// <summary>Ends requests the engine thread never took (it stopped, or faulted, before their intake).</summary>
+    private void DrainSubmitted()
     {
-        sequence.Events.TryComplete(new OperationCanceledException("the server stopped before the request ran"));
+        while (_submitted.TryDequeue(out var late))
+        {
+            LeaveQueue(late);
+            late.Events.TryComplete(_fault is { } fault
+                ? new RequestRejectedException(RejectReason.Unavailable, EngineFaultMessage(fault))
+                : new OperationCanceledException("the server stopped before the request ran"));
+            late.Request.Adapter?.Dispose();
+        }
+    }
+
+    /// <summary>Ends a sequence after an engine fault: its caller and its lease come first, the bookkeeping (which
+    /// may be what broke) last and best effort.</summary>
+    private void Abandon(Sequence sequence, Exception error)
+    {
+        LeaveQueue(sequence);
+        sequence.Status = SequenceStatus.Finished;
+        sequence.Events.TryComplete(error);
         sequence.Request.Adapter?.Dispose();
+        try
+        {
+            _scheduler.Remove(sequence);
+        }
+#pragma warning disable CA1031 // The engine is already stopping for a fault; its bookkeeping is not trusted.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
     }
 
     private void Fail(Sequence sequence, Exception error)
     {
+        LeaveQueue(sequence);
         _scheduler.Remove(sequence);
         sequence.Status = SequenceStatus.Finished;
         sequence.Events.TryComplete(error);

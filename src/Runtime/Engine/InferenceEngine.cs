@@ -9,6 +9,7 @@ using Peft.Runtime.Engine.Sampling;
 using Peft.Runtime.Engine.Scheduling;
 using Peft.Runtime.Models;
 using Peft.Runtime.Models.Cache;
+using Peft.Runtime.Validation;
 
 namespace Peft.Runtime.Engine;
 
@@ -41,9 +42,12 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     private long _liveTensors;
     private int _waitingApprox;
     private volatile AdapterActivity _activity;
+    private int _queued;
     private volatile IEngineBackgroundWork? _background;
     private volatile bool _stopping;
     private volatile bool _draining;
+    private volatile bool _ended;
+    private volatile string? _fault;
 
     public InferenceEngine(CausalLM model, EngineOptions options, AdapterRegistry? registry = null, ITextDecoder? decoder = null,
         TimeProvider? time = null, EngineMetrics? metrics = null)
@@ -95,6 +99,20 @@ public sealed partial class InferenceEngine : IAsyncDisposable
 
     public void Start() => _thread.Start();
 
+    /// <summary>
+    /// Null while the engine runs. Otherwise why its thread stopped after a fault in the engine's own code
+    /// (scheduling, residency, bookkeeping), where its state can no longer be trusted: every request it held failed
+    /// with UNAVAILABLE, new ones are refused the same way, and the server reports NOT_SERVING until restarted.
+    /// </summary>
+    public string? Fault => _fault;
+
+    /// <summary>Raised once, on the engine thread, when the engine stops after a fault (<see cref="Fault"/>).</summary>
+    public event Action<Exception>? Faulted;
+
+    /// <summary>Raised on the engine thread when background work threw out of its own failure boundary; the engine
+    /// stops running it (see <see cref="IEngineBackgroundWork.Fault"/>) and keeps serving.</summary>
+    public event Action<Exception>? BackgroundFaulted;
+
     /// <summary>Gives the engine work to interleave with serving (at most one source).</summary>
     public void AttachBackgroundWork(IEngineBackgroundWork work)
     {
@@ -123,6 +141,11 @@ public sealed partial class InferenceEngine : IAsyncDisposable
             request.Adapter?.Dispose();
             throw;
         }
+        if (!TryEnterQueue())
+        {
+            request.Adapter?.Dispose();
+            throw new RequestRejectedException(RejectReason.ResourceExhausted, $"{_options.MaxWaitingRequests} requests are already waiting; retry later");
+        }
         var channel = Channel.CreateUnbounded<GenerationEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         int maxNew = request.Sampling.MaxNewTokens > 0 ? request.Sampling.MaxNewTokens : _options.DefaultMaxNewTokens;
         var sequence = new Sequence(Interlocked.Increment(ref _nextId), request,
@@ -137,16 +160,37 @@ public sealed partial class InferenceEngine : IAsyncDisposable
             _wake.Release();
         });
         _wake.Release();
+        // The engine thread may have ended (stopped or faulted) after the checks above: nothing would take it then.
+        if (_ended) DrainSubmitted();
         return new GenerationStream(channel.Reader, registration, request.Adapter?.Version.ContentHash ?? "", sequence.Timeline);
+    }
+
+    /// <summary>Takes a place in the admission queue, or false when <see cref="EngineOptions.MaxWaitingRequests"/>
+    /// are already waiting. Check and increment are one step, so concurrent submissions never overshoot.</summary>
+    private bool TryEnterQueue()
+    {
+        while (true)
+        {
+            int queued = Volatile.Read(ref _queued);
+            if (queued >= _options.MaxWaitingRequests) return false;
+            if (Interlocked.CompareExchange(ref _queued, queued + 1, queued) == queued) return true;
+        }
+    }
+
+    /// <summary>The sequence stops counting against the admission queue (first scheduled, or ended).</summary>
+    private void LeaveQueue(Sequence sequence)
+    {
+        if (Interlocked.Exchange(ref sequence.Queued, 0) == 1) Interlocked.Decrement(ref _queued);
     }
 
     private void Validate(GenerationRequest request)
     {
+        if (_fault is { } fault) throw new RequestRejectedException(RejectReason.Unavailable, EngineFaultMessage(fault));
         if (_stopping) throw new RequestRejectedException(RejectReason.Unavailable, "the server is shutting down");
         if (request.PromptTokens.Count == 0) throw new RequestRejectedException(RejectReason.InvalidArgument, "the prompt is empty");
         int vocab = _model.Config.VocabSize;
-        int bad = request.PromptTokens.FirstOrDefault(t => t < 0 || t >= vocab, -1);
-        if (bad != -1) throw new RequestRejectedException(RejectReason.InvalidArgument, $"prompt token id {bad} is outside the vocabulary [0, {vocab})");
+        if (TokenIdRange.FirstOutside(request.PromptTokens, vocab) is { } bad)
+            throw new RequestRejectedException(RejectReason.InvalidArgument, $"prompt token id {request.PromptTokens[bad]} is outside the vocabulary [0, {vocab})");
         if (request.Sampling.Validate(vocab) is { } problem) throw new RequestRejectedException(RejectReason.InvalidArgument, problem);
 
         var facts = request.Adapter?.Version.Facts;
@@ -159,10 +203,9 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         if (facts is { PeftType: LoraMethodType } && facts.Rank > _options.MaxLoraRank)
             throw new RequestRejectedException(RejectReason.FailedPrecondition,
                 $"adapter '{request.Adapter!.Version.Id}' has rank {facts.Rank}; this server holds LoRA ranks up to {_options.MaxLoraRank}");
-        if (Volatile.Read(ref _waitingApprox) >= _options.MaxWaitingRequests)
-            throw new RequestRejectedException(RejectReason.ResourceExhausted,
-                $"{_options.MaxWaitingRequests} requests are already waiting; retry later");
     }
+
+    private static string EngineFaultMessage(string fault) => $"the engine stopped after an internal fault ({fault}); the server must be restarted";
 
     private const string LoraMethodType = "LORA";
 

@@ -28,6 +28,10 @@ internal sealed class Sequence
 {
     private volatile bool _cancelRequested;
 
+    /// <summary>1 while the sequence counts against the engine's admission queue (from submission until it is first
+    /// scheduled or ends); read and cleared with Interlocked so it leaves the count exactly once.</summary>
+    internal int Queued = 1;
+
     public Sequence(long id, GenerationRequest request, TokenSampler sampler, OutputProcessor output, ChannelWriter<GenerationEvent> events, DateTimeOffset arrival, int maxNewTokens)
         : this(id, request, request.Adapter?.Version, sampler, output, events, arrival, maxNewTokens)
     {

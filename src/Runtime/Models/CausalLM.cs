@@ -58,6 +58,7 @@ public abstract class CausalLM : IDisposable
         {
             model.LoadWeights(loader);
             model.UnusedTensors = loader.Unused();
+            RefuseUnexpected(model.UnusedTensors, config);
             model.Weights = loader.Weights;
         }
         catch
@@ -67,6 +68,26 @@ public abstract class CausalLM : IDisposable
         }
         return model;
     }
+
+    /// <summary>
+    /// A checkpoint tensor the model does not use means the checkpoint is not what the config says (an untied head
+    /// under a tied config, another architecture's layers), and serving it would be silently wrong: refused by name.
+    /// Known-ignorable entries pass: buffers older exports saved (GPT-2's attention masks, rotary inverse
+    /// frequencies) and a head saved beside a tied embedding, which transformers ignores too.
+    /// </summary>
+    private static void RefuseUnexpected(IReadOnlyList<string> unused, ModelConfig config)
+    {
+        var unexpected = unused.Where(name => !IsIgnorable(name, config)).ToList();
+        if (unexpected.Count == 0) return;
+        throw new ModelLoadException($"weights: {unexpected.Count} tensor(s) the {config.Architecture} model does not use: "
+            + $"{string.Join(", ", unexpected.Take(8))}{(unexpected.Count > 8 ? ", ..." : "")}; the checkpoint does not match config.json");
+    }
+
+    private static bool IsIgnorable(string name, ModelConfig config) =>
+        name.EndsWith(".attn.bias", StringComparison.Ordinal) && config.Family == ModelFamily.Gpt2
+        || name.EndsWith(".attn.masked_bias", StringComparison.Ordinal)
+        || name.EndsWith(".rotary_emb.inv_freq", StringComparison.Ordinal)
+        || name == "lm_head.weight" && config.TieWordEmbeddings;
 
     private static SafetensorsCheckpoint OpenCheckpoint(string modelDirectory)
     {

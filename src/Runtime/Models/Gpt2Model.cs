@@ -9,7 +9,7 @@ namespace Peft.Runtime.Models;
 
 /// <summary>
 /// GPT-2: learned positions added to token embeddings, pre-LayerNorm blocks, fused q|k|v projection (c_attn),
-/// gelu (tanh form) MLP, head tied to the token embedding. Conv1D weights are stored [in, out] and transposed once
+/// gelu (tanh form) MLP, head tied to the token embedding unless the config unties it. Conv1D weights are stored [in, out] and transposed once
 /// at load, so every linear here is [out, in] like Llama's.
 /// </summary>
 internal sealed class Gpt2Model : CausalLM
@@ -18,6 +18,7 @@ internal sealed class Gpt2Model : CausalLM
     private Tensor _tokenEmbedding = null!;     // [vocab, hidden]
     private Tensor _positionEmbedding = null!;  // [positions, hidden]
     private Tensor _finalNormWeight = null!, _finalNormBias = null!;
+    private Tensor _head = null!;               // [vocab, hidden]; the token embedding when tied
 
     public Gpt2Model(ModelConfig config, Device device, ScalarType dtype) : base(config, device, dtype)
     {
@@ -59,6 +60,8 @@ internal sealed class Gpt2Model : CausalLM
         }
         _finalNormWeight = Own(loader.Take($"{root}ln_f.weight", c.HiddenSize));
         _finalNormBias = Own(loader.Take($"{root}ln_f.bias", c.HiddenSize));
+        // tie_word_embeddings is true for every released GPT-2; an untied head has its own weight, as in transformers.
+        _head = c.TieWordEmbeddings ? _tokenEmbedding : Own(loader.Take("lm_head.weight", c.VocabSize, c.HiddenSize));
     }
 
     public override Tensor EmbedTokens(Tensor tokenIds) => _tokenEmbedding.index_select(0, tokenIds);
@@ -95,7 +98,7 @@ internal sealed class Gpt2Model : CausalLM
     }
 
     protected override Tensor Head(Tensor hidden) =>
-        nn.functional.linear(Norms.Layer(hidden, _finalNormWeight, _finalNormBias, Config.NormEps), _tokenEmbedding);
+        nn.functional.linear(Norms.Layer(hidden, _finalNormWeight, _finalNormBias, Config.NormEps), _head);
 
     private sealed class Block
     {

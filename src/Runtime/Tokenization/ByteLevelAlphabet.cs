@@ -43,6 +43,9 @@ internal static class ByteLevelAlphabet
         return bytes;
     }
 
+    /// <summary>The byte a vocabulary character spells, when it is one of the alphabet's 256.</summary>
+    public static bool TryByteOf(char c, out byte value) => CharToByte.TryGetValue(c, out value);
+
     /// <summary>Whether GPT-2 spells this byte as the Latin-1 character of the same value.</summary>
     public static bool StandsForItself(int b) => b is >= '!' and <= '~' or >= 0xA1 and <= 0xAC or >= 0xAE and <= 0xFF;
 

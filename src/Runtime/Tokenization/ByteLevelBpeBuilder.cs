@@ -13,7 +13,8 @@ namespace Peft.Runtime.Tokenization;
 /// </summary>
 internal static class ByteLevelBpeBuilder
 {
-    public static TokenizerModel Build(TokenizerJsonFile file)
+    /// <param name="maxChunkChars">Longest piece the BPE model encodes in one go (<see cref="PieceChunker"/>).</param>
+    public static TokenizerModel Build(TokenizerJsonFile file, int maxChunkChars = PieceChunker.DefaultMaxChunkChars)
     {
         ConfigNode model = file.Model;
         CheckModelOptions(model);
@@ -39,7 +40,7 @@ internal static class ByteLevelBpeBuilder
         (List<RegexSplit> splits, bool addPrefixSpace) = ReadPreTokenizer(file.Root.Optional("pre_tokenizer"));
         CheckDecoder(file.Root.Optional("decoder"));
         bool ignoreMerges = model.OptionalBoolean("ignore_merges") ?? false;
-        var encoder = new ByteLevelBpeEncoder(bpe, splits, addPrefixSpace, nfc, ignoreMerges ? vocabulary : null);
+        var encoder = new ByteLevelBpeEncoder(bpe, splits, addPrefixSpace, nfc, ignoreMerges ? vocabulary : null, new PieceChunker(vocabulary.Keys, maxChunkChars));
         (IReadOnlyList<int> prefix, IReadOnlyList<int> suffix) = PostProcessorTemplate.Read(file.Root.Optional("post_processor"));
         return new TokenizerModel(TokenizerJsonFile.FileName, encoder, vocabulary, ByteLevelAlphabet.Unspell, file.AddedTokens,
             new SpecialTokenDefaults(prefix, suffix), StripLeadingSpace: false);

@@ -14,6 +14,7 @@ internal sealed class ByteLevelBpeEncoder : ISegmentEncoder
     private readonly bool _addPrefixSpace;
     private readonly bool _nfc;
     private readonly IReadOnlyDictionary<string, int>? _wholeWords;
+    private readonly PieceChunker _chunker;
 
     /// <param name="bpe">The merges model; called once per pre-tokenized piece, with its own pre-tokenizer off.</param>
     /// <param name="splits">Split patterns in pipeline order; each refines the pieces of the one before.</param>
@@ -23,9 +24,11 @@ internal sealed class ByteLevelBpeEncoder : ISegmentEncoder
     /// The vocabulary when the model sets <c>ignore_merges</c> (Llama 3): a piece that is itself a vocabulary
     /// entry is that entry, whatever the merges would make of it, as in tiktoken.
     /// </param>
+    /// <param name="chunker">Cuts pieces too long to encode in one go (<see cref="PieceChunker"/>).</param>
     public ByteLevelBpeEncoder(BpeTokenizer bpe, IReadOnlyList<RegexSplit> splits, bool addPrefixSpace, bool nfc,
-        IReadOnlyDictionary<string, int>? wholeWords)
+        IReadOnlyDictionary<string, int>? wholeWords, PieceChunker chunker)
     {
+        _chunker = chunker;
         _bpe = bpe;
         _splits = splits;
         _addPrefixSpace = addPrefixSpace;
@@ -33,7 +36,7 @@ internal sealed class ByteLevelBpeEncoder : ISegmentEncoder
         _wholeWords = wholeWords;
     }
 
-    public void Encode(string text, List<int> ids)
+    public void Encode(string text, List<int> ids, CancellationToken cancellationToken)
     {
         if (_nfc)
             text = text.Normalize(NormalizationForm.FormC);
@@ -44,11 +47,17 @@ internal sealed class ByteLevelBpeEncoder : ISegmentEncoder
             pieces = split.Refine(text, pieces);
         foreach ((int start, int length) in pieces)
         {
-            ReadOnlySpan<char> piece = text.AsSpan(start, length);
-            if (_wholeWords is not null && _wholeWords.TryGetValue(ByteLevelAlphabet.Spell(piece), out int id))
+            var piece = text.AsMemory(start, length);
+            if (_wholeWords is not null && length <= _chunker.MaxChunkChars && _wholeWords.TryGetValue(ByteLevelAlphabet.Spell(piece.Span), out int id))
+            {
                 ids.Add(id);
-            else
-                ids.AddRange(_bpe.EncodeToIds(piece, considerPreTokenization: false, considerNormalization: false));
+                continue;
+            }
+            foreach ((int chunkStart, int chunkLength) in _chunker.Chunks(piece))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                ids.AddRange(_bpe.EncodeToIds(piece.Span.Slice(chunkStart, chunkLength), considerPreTokenization: false, considerNormalization: false));
+            }
         }
     }
 }

@@ -7,5 +7,7 @@ namespace Peft.Runtime.Tokenization;
 /// </summary>
 internal interface ISegmentEncoder
 {
-    void Encode(string text, List<int> ids);
+    /// <summary>Appends the ids of <paramref name="text"/>; checks <paramref name="cancellationToken"/> between
+    /// pieces, so a caller that gave up stops the work within one bounded piece.</summary>
+    void Encode(string text, List<int> ids, CancellationToken cancellationToken);
 }

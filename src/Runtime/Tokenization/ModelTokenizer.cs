@@ -63,7 +63,11 @@ public sealed class ModelTokenizer
     /// Token ids for <paramref name="text"/>. Added tokens written in the text ("&lt;|eot_id|&gt;") become their ids.
     /// With <paramref name="addSpecialTokens"/>, the ids the tokenizer puts around a text (BOS, per config) are added.
     /// </summary>
-    public IReadOnlyList<int> Encode(string text, bool addSpecialTokens = true)
+    /// <remarks>Time grows linearly with the text's length (long pieces are cut, <see cref="PieceChunker"/>), and
+    /// <paramref name="cancellationToken"/> is checked between pieces; callers bound the length first (a request's
+    /// prompt by bytes, <see cref="Validation.PromptText"/>).</remarks>
+    /// <exception cref="OperationCanceledException">The caller gave up.</exception>
+    public IReadOnlyList<int> Encode(string text, bool addSpecialTokens = true, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(text);
         var ids = new List<int>(text.Length / 3 + 2);
@@ -74,7 +78,7 @@ public sealed class ModelTokenizer
             if (piece.IsAddedToken)
                 ids.Add(piece.TokenId);
             else
-                _encoder.Encode(text.Substring(piece.Start, piece.Length), ids);
+                _encoder.Encode(text.Substring(piece.Start, piece.Length), ids, cancellationToken);
         }
         if (addSpecialTokens)
             ids.AddRange(_suffix);

@@ -14,6 +14,11 @@ namespace Peft.Runtime.Tokenization;
 /// </remarks>
 internal sealed class SentencePieceEncoder(SentencePieceTokenizer model) : ISegmentEncoder
 {
-    public void Encode(string text, List<int> ids) =>
+    /// <remarks>The library encodes a run in time about linear in its length (merges through a priority queue), so
+    /// a run is one call; the caller bounds its length in bytes.</remarks>
+    public void Encode(string text, List<int> ids, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
         ids.AddRange(model.EncodeToIds(text, addBeginningOfSentence: false, addEndOfSentence: false));
+    }
 }

@@ -8,7 +8,8 @@ namespace Peft.Runtime.Torch;
 /// implicitly and passes only their native handle on, so a temporary Scalar is unreachable during the call and a
 /// garbage collection can finalize (free) it mid-operation: seen as "Unknown scalar type" and c10 assertion failures
 /// under load. Hot paths therefore use these long-lived instances (or a <c>using</c> Scalar) and the tensor-tensor
-/// overloads that take an explicit alpha, never the ones that create an alpha of 1 behind the call.
+/// overloads that take an explicit alpha, never the ones that create an alpha of 1 behind the call. The analyzer
+/// PEFT001 (src/Analyzers) refuses every other form at build time.
 /// </summary>
 public static class Scalars
 {
@@ -20,5 +21,7 @@ public static class Scalars
 
     /// <summary>A cached Scalar for a value used on every step (a norm's epsilon, an attention scale). Keep the set of
     /// distinct values small: they live for the process.</summary>
+#pragma warning disable PEFT001 // Not a temporary: the cache holds it for the life of the process.
     public static Scalar Of(double value) => Cache.GetOrAdd(value, v => v.ToScalar());
+#pragma warning restore PEFT001
 }

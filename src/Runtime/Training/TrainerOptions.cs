@@ -1,4 +1,5 @@
 using Peft.Runtime.Training.Optimization;
+using Peft.Runtime.Validation;
 
 namespace Peft.Runtime.Training;
 
@@ -26,6 +27,8 @@ public sealed record TrainerOptions
 
     public string? Validate()
     {
+        if (FiniteNumbers.Problem(("learning_rate", LearningRate), ("weight_decay", WeightDecay), ("epochs", Epochs), ("max_grad_norm", MaxGradNorm)) is { } notFinite)
+            return notFinite;
         if (!(LearningRate > 0 && LearningRate < 10)) return $"learning_rate {LearningRate} must be in (0, 10)";
         if (WeightDecay < 0) return $"weight_decay {WeightDecay} must not be negative";
         if (WarmupSteps < 0) return $"warmup_steps {WarmupSteps} must not be negative";

@@ -34,7 +34,7 @@ internal sealed class GenerationCall : IDisposable
     public static GenerationCall Start(GenerationInput input, LoadedModel model, string method, CancellationToken callAborted,
         IReadOnlyList<int>? prompt = null)
     {
-        prompt ??= PromptRules.Tokens(input.Prompt, model);
+        prompt ??= PromptRules.Tokens(input.Prompt, model, callAborted);
         var sampling = SamplingRules.Build(input.Sampling, model.VocabSize, model.Tokenizer is not null);
         string adapterId = input.AdapterId;
         if (adapterId.Length > 0 && !AdapterIdRules.IsValid(adapterId, out string? problem))

@@ -1,3 +1,4 @@
+using Peft.Runtime.Validation;
 using Peft.Server.Errors;
 using Peft.Server.Hosting;
 
@@ -6,7 +7,8 @@ namespace Peft.Server.Calls;
 /// <summary>The request's prompt as token ids: text through the model's tokenizer, or ids as sent.</summary>
 internal static class PromptRules
 {
-    public static IReadOnlyList<int> Tokens(PromptInput? prompt, LoadedModel model)
+    /// <exception cref="OperationCanceledException">The call was cancelled (or its deadline passed) while tokenizing.</exception>
+    public static IReadOnlyList<int> Tokens(PromptInput? prompt, LoadedModel model, CancellationToken cancellationToken = default)
     {
         switch (prompt)
         {
@@ -14,16 +16,17 @@ internal static class PromptRules
                 if (text.Text.Length == 0)
                     throw ApiErrors.Invalid("the prompt text is empty", "prompt");
                 if (model.Tokenizer is null)
-                    throw ApiErrors.Precondition($"the model at {model.Directory} has no tokenizer (tokenizer.json or tokenizer.model), so text prompts cannot be served; send token_ids", "prompt");
-                var tokens = model.Tokenizer.Encode(text.Text, text.AddSpecialTokens);
+                    throw ApiErrors.Precondition("the served model has no tokenizer (tokenizer.json or tokenizer.model), so text prompts cannot be served; send token_ids", "prompt");
+                // Bounded by bytes before the tokenizer runs: the work one request causes is bounded before it starts.
+                if (PromptText.TooLarge(text.Text, model.Engine.Options.MaxPromptBytes) is { } tooLarge)
+                    throw ApiErrors.Invalid(tooLarge, "prompt");
+                var tokens = model.Tokenizer.Encode(text.Text, text.AddSpecialTokens, cancellationToken);
                 return tokens.Count > 0 ? tokens : throw ApiErrors.Invalid("the prompt text encodes to no tokens", "prompt");
             case TokenPrompt { Ids: var ids }:
                 if (ids.Count == 0)
                     throw ApiErrors.Invalid("token_ids is empty", "prompt");
-                int vocab = model.VocabSize;
-                for (int i = 0; i < ids.Count; i++)
-                    if (ids[i] < 0 || ids[i] >= vocab)
-                        throw ApiErrors.Invalid($"token_ids[{i}] is {ids[i]}, outside the vocabulary [0, {vocab})", "prompt");
+                if (TokenIdRange.FirstOutside(ids, model.VocabSize) is { } bad)
+                    throw ApiErrors.Invalid($"token_ids[{bad}] is {ids[bad]}, outside the vocabulary [0, {model.VocabSize})", "prompt");
                 return ids;
             default:
                 throw ApiErrors.Invalid("the request has no prompt: set text or token_ids", "prompt");

@@ -3,6 +3,7 @@ using Peft.Runtime.Adapters;
 using Peft.Runtime.Adapters.Registry;
 using Peft.Runtime.Adapters.Storage;
 using Peft.Runtime.Engine;
+using Peft.Runtime.Storage;
 using Peft.Runtime.Training.Jobs;
 
 namespace Peft.Server.Errors;
@@ -31,12 +32,14 @@ internal static class RuntimeErrors
             AdapterPathException e => new(PathKind(e.Reason), e.Message),
             RequestRejectedException e => new(RejectKind(e.Reason), e.Message),
             TrainingJobException e when TrainingKind(e.Error) is { } kind => new(kind, e.Message),
+            StorageFullException e => new(ApiErrorKind.ResourceExhausted, e.Message),
             OperationCanceledException or IOException or InvalidOperationException when aborted =>
                 deadlinePassed
                     ? new(ApiErrorKind.DeadlineExceeded, "the deadline passed; the request was stopped")
                     : new(ApiErrorKind.Cancelled, "the call was cancelled; the request was stopped"),
             // The engine cancels requests it still holds when it stops (drain timeout passed).
             OperationCanceledException e => new(ApiErrorKind.Unavailable, $"the server is shutting down: {e.Message}"),
+            IOException e when DiskFull.Is(e) => new(ApiErrorKind.ResourceExhausted, $"the server's disk is full; nothing was changed, retry once space is freed ({e.Message})"),
             _ => null,
         };
     }
@@ -55,6 +58,8 @@ internal static class RuntimeErrors
         TrainingJobError.AlreadyExists => ApiErrorKind.AlreadyExists,
         TrainingJobError.FailedPrecondition => ApiErrorKind.FailedPrecondition,
         TrainingJobError.ResourceExhausted => ApiErrorKind.ResourceExhausted,
+        TrainingJobError.Unavailable => ApiErrorKind.Unavailable,
+        TrainingJobError.PermissionDenied => ApiErrorKind.PermissionDenied,
         _ => null,
     };
 

@@ -30,6 +30,12 @@ internal static partial class ServerLog
     [LoggerMessage(1007, LogLevel.Warning, "No Server:AdminApiKey is configured: the admin API (adapters, training) is disabled")]
     public static partial void AdminDisabled(ILogger logger);
 
+    [LoggerMessage(1008, LogLevel.Critical, "The engine stopped after an internal fault; health reports NOT_SERVING and calls get UNAVAILABLE until the server is restarted")]
+    public static partial void EngineFaulted(ILogger logger, Exception error);
+
+    [LoggerMessage(1009, LogLevel.Error, "Training stopped after an internal fault; serving goes on, new training jobs are refused until the server is restarted")]
+    public static partial void TrainingFaulted(ILogger logger, Exception error);
+
     [LoggerMessage(2000, LogLevel.Error, "Unexpected error in {Method} (trace {TraceId})")]
     public static partial void UnexpectedError(ILogger logger, Exception error, string method, string traceId);
 
@@ -45,6 +51,9 @@ internal static partial class ServerLog
     [LoggerMessage(3002, LogLevel.Warning, "Adapter {AdapterId} from the manifest could not be restored: {Reason}")]
     public static partial void AdapterNotRestored(ILogger logger, string adapterId, string reason);
 
+    [LoggerMessage(3003, LogLevel.Warning, "Removed adapters/{Path} from the adapter store: no registration names it (an upload cut off before it registered, or a failed one)")]
+    public static partial void OrphanRemoved(ILogger logger, string path);
+
     [LoggerMessage(4000, LogLevel.Information, "Training job {JobId} queued: adapter {AdapterId}, {PeftType}")]
     public static partial void TrainingQueued(ILogger logger, string jobId, string adapterId, string peftType);
 
@@ -53,4 +62,10 @@ internal static partial class ServerLog
 
     [LoggerMessage(4002, LogLevel.Information, "Training job {JobId} cancelled")]
     public static partial void TrainingCancelled(ILogger logger, string jobId);
+
+    [LoggerMessage(4003, LogLevel.Information, "Training job {JobId} succeeded: adapter {AdapterId} version {Version}, step {Step}, loss {Loss}, eval loss {EvalLoss}")]
+    public static partial void TrainingSucceeded(ILogger logger, string jobId, string adapterId, string? version, int? step, double? loss, double? evalLoss);
+
+    [LoggerMessage(4004, LogLevel.Warning, "Training job {JobId} for adapter {AdapterId} failed: {Reason}")]
+    public static partial void TrainingFailed(ILogger logger, string jobId, string adapterId, string? reason);
 }

@@ -6,6 +6,7 @@ using Peft.Runtime.Adapters.Storage;
 using Peft.Runtime.Engine;
 using Peft.Runtime.Engine.Output;
 using Peft.Runtime.Models;
+using Peft.Runtime.Storage;
 using Peft.Runtime.Tokenization;
 using Peft.Runtime.Training.Jobs;
 using Peft.Runtime.Torch;
@@ -52,7 +53,7 @@ public sealed class LoadedModel : IAsyncDisposable
 
     /// <summary>Loads the model and tokenizer, opens the adapter store and starts the engine thread.</summary>
     public static LoadedModel Load(ModelOptions modelOptions, AdapterOptions adapterOptions, EngineOptions engineOptions,
-        TrainingOptions trainingOptions, ContentPaths paths, IMeterFactory meters, TimeProvider time)
+        TrainingOptions trainingOptions, ContentPaths paths, IMeterFactory meters, TimeProvider time, FileWrites writes)
     {
         string directory = paths.Resolve(modelOptions.Path);
         if (modelOptions.Threads > 0) TorchSharp.torch.set_num_threads(modelOptions.Threads);
@@ -69,7 +70,7 @@ public sealed class LoadedModel : IAsyncDisposable
             var chatTemplates = ModelChatTemplates.Load(directory);
             var store = new AdapterStore(new AdapterStoreOptions(
                 [.. adapterOptions.Roots.Select(paths.Resolve)], paths.Resolve(adapterOptions.StoreDirectory),
-                adapterOptions.MaxUploadBytes, adapterOptions.MaxConfigBytes), time);
+                adapterOptions.MaxUploadBytes, adapterOptions.MaxConfigBytes) { Writes = writes }, time);
             registry = new AdapterRegistry(BaseModel.Of(model), store, new AdapterRegistryOptions { HostBudgetBytes = adapterOptions.HostBudgetBytes }, time);
             metrics = new EngineMetrics(meters);
             var decoder = tokenizer is null ? NoTextDecoder.Instance : (ITextDecoder)new TokenizerDecoder(tokenizer);
@@ -80,7 +81,9 @@ public sealed class LoadedModel : IAsyncDisposable
                 DataRoot = trainingOptions.DataRoot is { } root ? paths.Resolve(root) : null,
                 MaxDatasetBytes = trainingOptions.MaxDatasetBytes,
                 BaseModelName = directory,
+                Writes = writes,
             }, time);
+            training.JobFinished += job => metrics.TrainingJobFinished(job.State.ToString().ToLowerInvariant());
             training.Attach(engine);
             engine.Start();
             return new LoadedModel(directory, model, tokenizer, decoder, registry, engine, metrics, training, chatTemplates);

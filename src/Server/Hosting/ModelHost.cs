@@ -13,7 +13,18 @@ public sealed class ModelHost : IAsyncDisposable
     private volatile string? _failure;
     private int _state = (int)ServingState.Loading;
 
-    public ServingState State => (ServingState)Volatile.Read(ref _state);
+    public ServingState State => (ServingState)Volatile.Read(ref _state) is var state
+        && state is ServingState.WarmingUp or ServingState.Ready && _loaded?.Engine.Fault is not null
+        ? ServingState.Faulted
+        : state;
+
+    /// <summary>Why the server does not serve, when it does not (for health and logs).</summary>
+    public string Reason => State switch
+    {
+        ServingState.Faulted => $"the engine stopped after an internal fault: {_loaded?.Engine.Fault}",
+        ServingState.Failed => $"the model failed to load: {_failure}",
+        var state => state.ToString(),
+    };
 
     /// <summary>Completes when the server is ready to serve; faults when loading failed (tests await it).</summary>
     public Task Ready => _ready.Task;
@@ -27,6 +38,7 @@ public sealed class ModelHost : IAsyncDisposable
         ServingState.Ready or ServingState.Draining => _loaded!,
         ServingState.Stopping => throw ApiErrors.Unavailable("the server is shutting down"),
         ServingState.Failed => throw ApiErrors.Unavailable($"the model failed to load: {_failure}"),
+        ServingState.Faulted => throw ApiErrors.Unavailable($"{Reason}; the server must be restarted"),
         _ => throw ApiErrors.Unavailable("the model is still loading; retry shortly"),
     };
 

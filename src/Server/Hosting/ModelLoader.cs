@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Peft.Runtime.Engine;
+using Peft.Runtime.Storage;
 using Peft.Server.Errors;
 using Peft.Server.Options;
 using Peft.Server.Security;
@@ -25,6 +26,7 @@ internal sealed class ModelLoader(
     ContentPaths paths,
     IMeterFactory meters,
     TimeProvider time,
+    FileWrites writes,
     EndpointRoles endpoints,
     IHostApplicationLifetime lifetime,
     ILogger<ModelLoader> logger) : BackgroundService, IHostedLifecycleService
@@ -43,7 +45,8 @@ internal sealed class ModelLoader(
             var options = model.Value;
             ServerLog.LoadingModel(logger, paths.Resolve(options.Path), options.Device, options.Dtype);
             var clock = Stopwatch.StartNew();
-            var loaded = await Task.Run(() => LoadedModel.Load(options, adapters.Value, engine.Value, training.Value, paths, meters, time), stoppingToken);
+            var loaded = await Task.Run(() => LoadedModel.Load(options, adapters.Value, engine.Value, training.Value, paths, meters, time, writes), stoppingToken);
+            Observe(loaded);
             host.Loading(loaded);
             if (loaded.Tokenizer is null) ServerLog.NoTokenizer(logger, loaded.Directory);
             ServerLog.ModelLoaded(logger, clock.Elapsed.TotalSeconds, loaded.Model.Config.Architecture, loaded.Model.Config.NumLayers,
@@ -51,6 +54,8 @@ internal sealed class ModelLoader(
 
             foreach (var (id, error) in await loaded.Registry.RestoreAsync(stoppingToken))
                 ServerLog.AdapterNotRestored(logger, id, error.Message);
+            foreach (string orphan in loaded.Registry.RemovedAtRestore)
+                ServerLog.OrphanRemoved(logger, orphan);
             foreach (var job in loaded.Training.Recover())
                 ServerLog.TrainingResumed(logger, job.JobId, job.Spec.AdapterId);
             if (options.WarmUp)
@@ -99,6 +104,20 @@ internal sealed class ModelLoader(
     public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Logs what the runtime reports on its own threads: engine faults and how training jobs end.</summary>
+    private void Observe(LoadedModel loaded)
+    {
+        loaded.Engine.Faulted += error => ServerLog.EngineFaulted(logger, error);
+        loaded.Engine.BackgroundFaulted += error => ServerLog.TrainingFaulted(logger, error);
+        loaded.Training.JobFinished += job =>
+        {
+            if (job.State == Runtime.Training.Jobs.TrainingJobState.Succeeded)
+                ServerLog.TrainingSucceeded(logger, job.JobId, job.Spec.AdapterId, job.AdapterVersion, job.Progress?.Step, job.Progress?.Loss, job.Progress?.EvalLoss);
+            else if (job.State == Runtime.Training.Jobs.TrainingJobState.Failed)
+                ServerLog.TrainingFailed(logger, job.JobId, job.Spec.AdapterId, job.Error);
+        };
+    }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {

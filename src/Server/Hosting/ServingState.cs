@@ -2,7 +2,8 @@ namespace Peft.Server.Hosting;
 
 /// <summary>
 /// Where the server is in its life. Transitions: Loading → WarmingUp → Ready → Draining → Stopping (shutdown from
-/// an earlier state goes straight to Stopping); Loading or WarmingUp → Failed (the process then stops). Health
+/// an earlier state goes straight to Stopping); Loading or WarmingUp → Failed (the process then stops); WarmingUp or
+/// Ready → Faulted when the engine thread stops after an internal fault (the process stays up to say so). Health
 /// reports SERVING in Ready only; requests are served in Ready and Draining.
 /// </summary>
 public enum ServingState
@@ -24,4 +25,8 @@ public enum ServingState
     Stopping,
 
     Failed,
+
+    /// <summary>The engine stopped after a fault in its own code (<see cref="Peft.Runtime.Engine.InferenceEngine.Fault"/>):
+    /// calls get UNAVAILABLE naming it until the server is restarted.</summary>
+    Faulted,
 }

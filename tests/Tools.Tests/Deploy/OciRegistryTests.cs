@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Peft.Tools.ContainerImage;
@@ -6,6 +7,7 @@ using Peft.Tools.ContainerImage;
 namespace Peft.Tools.Tests.Deploy;
 
 /// <summary>The base image's layout and the pull-only registry the SDK's container publishing pulls it from.</summary>
+[SupportedOSPlatform("linux")]
 public sealed class OciRegistryTests
 {
     [Fact]

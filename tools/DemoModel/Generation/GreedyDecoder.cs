@@ -42,10 +42,13 @@ internal sealed class GreedyDecoder(CausalLM model, BpeModel tokenizer)
         var batch = new ForwardBatch
         {
             TokenIds = tensor(ids.Select(i => (long)i).ToArray()),
-            Positions = arange(length, ScalarType.Int64),
+            Positions = Positions(length),
             QueryLengths = [length],
             LogitRows = tensor(new long[] { length - 1 }),
         };
         return (int)model.Forward(batch, new DenseAttention([length])).argmax(-1).item<long>();
     }
+
+    /// <summary>0, 1, ..., length - 1 (arange would make its bounds Scalars inside the call: PEFT001).</summary>
+    private static Tensor Positions(int length) => tensor(Enumerable.Range(0, length).Select(i => (long)i).ToArray());
 }

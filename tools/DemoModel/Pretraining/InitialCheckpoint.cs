@@ -1,4 +1,5 @@
 using Peft.Runtime.Safetensors;
+using Peft.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,10 +21,15 @@ internal static class InitialCheckpoint
         var tensors = shape.Tensors()
             .Select(t => KeyValuePair.Create(t.Name, IsNorm(t.Name)
                 ? ones(t.Shape)
-                : normal(0.0, LlamaShape.InitializerRange, t.Shape, generator: generator)))
+                : Normal(t.Shape, generator)))
             .ToList();
         SafetensorsWriter.Write(Path.Combine(directory.FullName, ModelWeightsFile.FileName), tensors, ModelWeightsFile.Metadata);
     }
+
+    /// <summary>What torch.normal(0, std, shape) computes (randn, times std, plus 0), with held Scalars: the
+    /// library's version makes both inside the call (PEFT001). Same values, draw for draw.</summary>
+    private static Tensor Normal(long[] shape, Generator generator) =>
+        randn(shape, generator: generator).mul_(Scalars.Of(LlamaShape.InitializerRange)).add_(Scalars.Of(0.0), Scalars.One);
 
     private static bool IsNorm(string name) => name.EndsWith("norm.weight", StringComparison.Ordinal);
 }

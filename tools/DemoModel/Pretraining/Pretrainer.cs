@@ -86,7 +86,7 @@ internal sealed class Pretrainer(CausalLM model, PackedCorpus corpus, PretrainOp
         var batch = new ForwardBatch
         {
             TokenIds = inputs,
-            Positions = arange(length, ScalarType.Int64).repeat(windows.Length),
+            Positions = Positions(length).repeat(windows.Length),
             QueryLengths = lengths,
         };
         var logits = model.Forward(batch, new DenseAttention(lengths));   // [windows·L, vocab]
@@ -115,4 +115,7 @@ internal sealed class Pretrainer(CausalLM model, PackedCorpus corpus, PretrainOp
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>0, 1, ..., length - 1 (arange would make its bounds Scalars inside the call: PEFT001).</summary>
+    private static Tensor Positions(int length) => tensor(Enumerable.Range(0, length).Select(i => (long)i).ToArray());
 }

@@ -1,4 +1,5 @@
 using Peft.Runtime.Adapters.Storage;
+using Peft.Runtime.Storage;
 
 namespace Peft.Runtime.Adapters.Registry;
 
@@ -11,6 +12,9 @@ namespace Peft.Runtime.Adapters.Registry;
 public sealed class AdapterRegistry : IDisposable
 {
     private readonly Lock _gate = new();
+    // Serialises changes: each writes the manifest, then changes memory, so what a restart restores is what was
+    // acknowledged. Readers take only _gate and see the state before or after a change.
+    private readonly Lock _changes = new();
     private readonly Dictionary<string, AdapterVersion> _current = new(StringComparer.Ordinal);
     private readonly HashSet<AdapterVersion> _retired = [];
     private readonly BaseModel _baseModel;
@@ -50,23 +54,37 @@ public sealed class AdapterRegistry : IDisposable
         var version = new AdapterVersion(id, directory, hash, AdapterFacts.Of(host), _time.GetUtcNow());
         version.SetHost(host);
         AdapterVersion? previous;
-        lock (_gate)
+        lock (_changes)
         {
-            _current.TryGetValue(id, out previous);
-            if (previous is not null && !replace)
+            lock (_gate)
+            {
+                _current.TryGetValue(id, out previous);
+                if (previous is not null && !replace)
+                {
+                    host.Dispose();
+                    throw new AdapterExistsException(id);
+                }
+            }
+            try
+            {
+                Persist(Entries(except: id).Append(Entry(version)), $"adapter '{id}' was not registered");
+            }
+            catch
             {
                 host.Dispose();
-                throw new AdapterExistsException(id);
+                throw;
             }
-            _current[id] = version;
-            if (previous is not null) RetireLocked(previous);
+            lock (_gate)
+            {
+                _current[id] = version;
+                if (previous is not null) RetireLocked(previous);
+            }
         }
         if (previous is not null)
         {
             Retired?.Invoke(previous);
             DeleteIfUnusedUpload(previous);
         }
-        Persist();
         TrimHostTier();
         return version;
     }
@@ -76,13 +94,19 @@ public sealed class AdapterRegistry : IDisposable
     public int Unregister(string id)
     {
         AdapterVersion version;
-        lock (_gate)
+        lock (_changes)
         {
-            if (!_current.Remove(id, out version!)) throw new AdapterNotFoundException(id);
-            RetireLocked(version);
+            lock (_gate)
+                if (!_current.ContainsKey(id)) throw new AdapterNotFoundException(id);
+            // Durable first: an unload that cannot be recorded (a full disk) changes nothing, and says so.
+            Persist(Entries(except: id), $"adapter '{id}' was not unloaded");
+            lock (_gate)
+            {
+                _current.Remove(id, out version!);
+                RetireLocked(version);
+            }
         }
         Retired?.Invoke(version);
-        Persist();
         int inFlight = version.RequestsInFlight;
         DeleteIfUnusedUpload(version);
         return inFlight;
@@ -142,7 +166,9 @@ public sealed class AdapterRegistry : IDisposable
     public async Task<IReadOnlyList<(string Id, Exception Error)>> RestoreAsync(CancellationToken cancellationToken = default)
     {
         var failures = new List<(string, Exception)>();
-        foreach (var entry in _store.LoadManifest().Entries)
+        var entries = _store.LoadManifest().Entries;
+        RemovedAtRestore = _store.RemoveUnlisted(entries.Select(e => e.Path));
+        foreach (var entry in entries)
         {
             try
             {
@@ -155,6 +181,9 @@ public sealed class AdapterRegistry : IDisposable
         }
         return failures;
     }
+
+    /// <summary>What the last <see cref="RestoreAsync"/> removed from the store because no registration named it.</summary>
+    public IReadOnlyList<string> RemovedAtRestore { get; private set; } = [];
 
     internal void Release(AdapterVersion version)
     {
@@ -219,12 +248,25 @@ public sealed class AdapterRegistry : IDisposable
         }
     }
 
-    private void Persist()
+    private List<ManifestEntry> Entries(string except)
     {
-        List<ManifestEntry> entries;
-        lock (_gate)
-            entries = _current.Values.Select(v => new ManifestEntry(v.Id, v.Directory, v.ContentHash, v.Facts.PeftType, v.RegisteredAt)).ToList();
-        _store.SaveManifest(entries);
+        lock (_gate) return _current.Values.Where(v => v.Id != except).Select(Entry).ToList();
+    }
+
+    private static ManifestEntry Entry(AdapterVersion v) => new(v.Id, v.Directory, v.ContentHash, v.Facts.PeftType, v.RegisteredAt);
+
+    /// <summary>Writes the manifest a change leads to, before the change is made in memory.</summary>
+    /// <exception cref="StorageFullException">The store's disk is full; nothing changed.</exception>
+    private void Persist(IEnumerable<ManifestEntry> entries, string notDone)
+    {
+        try
+        {
+            _store.SaveManifest(entries);
+        }
+        catch (IOException e) when (DiskFull.Is(e))
+        {
+            throw new StorageFullException($"{notDone}: the adapter store's disk is full; nothing changed, retry once space is freed", e);
+        }
     }
 
     public void Dispose()

@@ -1,3 +1,5 @@
+using Peft.Runtime.Storage;
+
 using System.Text.Json;
 
 namespace Peft.Runtime.Adapters.Storage;
@@ -14,12 +16,14 @@ public sealed class AdapterManifest
 
     private readonly Lock gate = new();
     private readonly TimeProvider time;
+    private readonly FileWrites writes;
 
-    public AdapterManifest(string directory, TimeProvider? time = null)
+    public AdapterManifest(string directory, TimeProvider? time = null, FileWrites? writes = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         FilePath = Path.Combine(Path.GetFullPath(directory), FileName);
         this.time = time ?? TimeProvider.System;
+        this.writes = writes ?? FileWrites.Direct;
     }
 
     public string FilePath { get; }
@@ -71,7 +75,7 @@ public sealed class AdapterManifest
         byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(ManifestFormat.ToFile(list), ManifestJsonContext.Default.ManifestFile);
         lock (gate)
         {
-            DurableFile.Replace(FilePath, bytes);
+            DurableFile.Replace(FilePath, bytes, writes);
         }
     }
 

@@ -1,7 +1,10 @@
+using Peft.Runtime.Storage;
+
 namespace Peft.Runtime.Adapters.Storage;
 
 /// <summary>
-/// Turns a client-supplied adapter path into the real absolute path of a directory inside the configured roots.
+/// Turns a client-supplied adapter path into the real absolute path of a directory inside the configured roots
+/// (the containment rules are <see cref="CallerPath"/>'s, shared with dataset paths).
 /// Two views of "inside" are checked, because each alone can be fooled: the path as written must be under a root
 /// (lexically, after refusing ".."), and its real path, every symbolic link resolved by the kernel, must be under a
 /// root's real path. Links between places inside the roots are fine; a link that leads out is refused. The two
@@ -15,7 +18,7 @@ namespace Peft.Runtime.Adapters.Storage;
 public sealed class AdapterPathResolver
 {
     /// <summary>Linux PATH_MAX: anything longer cannot name a file, so it is refused before it reaches a message.</summary>
-    public const int MaxRequestLength = 4096;
+    public const int MaxRequestLength = CallerPath.MaxLength;
 
     private static readonly string[] AdapterFileNames = [AdapterFiles.ConfigFile, AdapterFiles.WeightsFile];
 
@@ -58,16 +61,8 @@ public sealed class AdapterPathResolver
 
     private void RefuseInvalid(string requested)
     {
-        if (string.IsNullOrWhiteSpace(requested))
-            throw Refused(AdapterPathReason.Invalid, requested ?? "", "is empty");
-        if (requested.Length > MaxRequestLength)
-            throw Refused(AdapterPathReason.Invalid, requested, $"is {requested.Length} characters long, over the limit of {MaxRequestLength}");
-        if (requested.Contains('\0', StringComparison.Ordinal))
-            throw Refused(AdapterPathReason.Invalid, requested, "contains a NUL character");
-        // Refused as written, not after normalising: "a/../../etc" must not become a question of where it lands.
-        // Backslash counts as a separator too; on Linux it is a legal name character, but no adapter needs one.
-        if (requested.Split('/', '\\').Contains(".."))
-            throw Refused(AdapterPathReason.Invalid, requested, "contains a '..' segment");
+        if (CallerPath.Problem(requested) is { } problem)
+            throw Refused(AdapterPathReason.Invalid, requested ?? "", problem);
     }
 
     private string Check(string requested, string absolute)
@@ -77,7 +72,7 @@ public sealed class AdapterPathResolver
                 Posix.IsMissing(errno) ? "does not exist" : $"cannot be resolved ({Posix.Describe(errno)})");
         if (!Directory.Exists(real))
             throw Refused(AdapterPathReason.NotFound, requested, "is not a directory");
-        if (!roots.Any(r => PathContainment.IsAtOrUnder(real, r.RealPath)))
+        if (!roots.Any(r => CallerPath.IsInside(real, r.RealPath)))
             throw Refused(AdapterPathReason.SymlinkEscape, requested, "is under an adapter root, but a symbolic link on the way leads outside every root");
         foreach (string name in AdapterFileNames)
             CheckFile(requested, Path.Combine(real, name), name);

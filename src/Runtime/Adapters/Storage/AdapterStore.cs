@@ -1,3 +1,5 @@
+using Peft.Runtime.Storage;
+
 namespace Peft.Runtime.Adapters.Storage;
 
 /// <summary>
@@ -21,7 +23,7 @@ public sealed class AdapterStore
         this.time = time ?? TimeProvider.System;
         layout = StoreLayout.Create(options.StoreDirectory);
         RemoveLeftoverUploads();
-        manifest = new AdapterManifest(layout.Directory, this.time);
+        manifest = new AdapterManifest(layout.Directory, this.time, options.Writes);
         manifest.RemoveLeftoverTemporaryFiles();
         // Uploads are searched after the user's roots. The store's root is adapters/, not the store directory,
         // so staging directories and the manifest can never be named as adapters.
@@ -69,8 +71,57 @@ public sealed class AdapterStore
         if (real != version)
             throw new ArgumentException($"refusing to delete {version}: it is reached through a symbolic link");
         Directory.Delete(version, recursive: true);
-        Posix.FlushDirectory(Path.GetDirectoryName(version)!);
+        string id = Path.GetDirectoryName(version)!;
+        Posix.FlushDirectory(id);
+        RemoveIfEmpty(id);
         return true;
+    }
+
+    /// <summary>
+    /// Removes what no registration refers to from <c>adapters/</c>: versions a crash left between their upload's
+    /// commit and its registration (never acknowledged to anyone), leftovers of failed registrations, empty id
+    /// folders and anything else not of the store's making. Called at start, with the manifest's paths, before any
+    /// new upload. Links are removed, never followed.
+    /// </summary>
+    /// <returns>What was removed, as paths relative to <c>adapters/</c>, for the log.</returns>
+    public IReadOnlyList<string> RemoveUnlisted(IEnumerable<string> listed)
+    {
+        ArgumentNullException.ThrowIfNull(listed);
+        var keep = listed.Select(PathContainment.Normalise).ToHashSet(StringComparer.Ordinal);
+        var removed = new List<string>();
+        foreach (var entry in new DirectoryInfo(layout.Adapters).EnumerateFileSystemInfos())
+        {
+            if (entry is DirectoryInfo { LinkTarget: null } id && AdapterId.IsValid(id.Name))
+            {
+                foreach (var version in id.EnumerateFileSystemInfos().Where(v => !keep.Contains(v.FullName)))
+                    Remove(version, removed);
+                RemoveIfEmpty(id.FullName);
+            }
+            else if (!keep.Any(k => PathContainment.IsAtOrUnder(k, entry.FullName)))
+            {
+                Remove(entry, removed);
+            }
+        }
+        Posix.FlushDirectory(layout.Adapters);
+        return removed;
+    }
+
+    private void Remove(FileSystemInfo entry, List<string> removed)
+    {
+        if (entry is DirectoryInfo { LinkTarget: null } directory) directory.Delete(recursive: true);
+        else entry.Delete();
+        removed.Add(Path.GetRelativePath(layout.Adapters, entry.FullName));
+    }
+
+    /// <summary>An id folder whose last version went is removed too (a failed first upload left 46 after one test run).</summary>
+    private void RemoveIfEmpty(string idFolder)
+    {
+        lock (layout.IdFolders)
+        {
+            if (!Directory.Exists(idFolder) || Directory.EnumerateFileSystemEntries(idFolder).Any()) return;
+            Directory.Delete(idFolder);
+        }
+        Posix.FlushDirectory(layout.Adapters);
     }
 
     private string? StoredVersionProblem(string? path)

@@ -1,3 +1,5 @@
+using Peft.Runtime.Storage;
+
 namespace Peft.Runtime.Adapters.Storage;
 
 /// <summary>
@@ -42,6 +44,9 @@ public sealed record AdapterStoreOptions
 
     /// <summary>Cap on adapter_config.json within an upload.</summary>
     public long MaxConfigBytes { get; }
+
+    /// <summary>The seam in front of the store's writes (tests simulate a full disk through it).</summary>
+    public FileWrites Writes { get; init; } = FileWrites.Direct;
 
     private static string Root(string root)
     {

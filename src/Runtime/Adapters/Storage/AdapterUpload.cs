@@ -1,3 +1,5 @@
+using Peft.Runtime.Storage;
+
 namespace Peft.Runtime.Adapters.Storage;
 
 /// <summary>
@@ -17,6 +19,7 @@ public sealed class AdapterUpload : IDisposable, IAsyncDisposable
     private readonly long maxUploadBytes;
     private readonly long maxConfigBytes;
     private readonly TimeProvider time;
+    private readonly FileWrites writes;
     private readonly Dictionary<string, FileStream> files = new(StringComparer.Ordinal);
     private UploadState state = UploadState.Receiving;
     private long configBytes;
@@ -28,8 +31,10 @@ public sealed class AdapterUpload : IDisposable, IAsyncDisposable
         maxUploadBytes = options.MaxUploadBytes;
         maxConfigBytes = options.MaxConfigBytes;
         this.time = time;
+        writes = options.Writes;
         // The id prefix is for people looking at the folder; the guid makes concurrent uploads of one id distinct.
         StagingDirectory = Path.Combine(layout.Incoming, $"{adapterId}.{Guid.NewGuid():N}");
+        writes.BeforeWrite(StagingDirectory);
         Directory.CreateDirectory(StagingDirectory);
     }
 
@@ -61,6 +66,7 @@ public sealed class AdapterUpload : IDisposable, IAsyncDisposable
                 throw Refused($"{AdapterFiles.ConfigFile} would reach {config} bytes, over the limit of {maxConfigBytes} bytes for the config");
             if (total > maxUploadBytes)
                 throw Refused($"the upload would reach {total} bytes, over the limit of {maxUploadBytes} bytes for one adapter");
+            writes.BeforeWrite(file.Name);
             await file.WriteAsync(chunk, cancellationToken);
             configBytes = config;
             BytesReceived = total;
@@ -91,10 +97,14 @@ public sealed class AdapterUpload : IDisposable, IAsyncDisposable
             Posix.FlushDirectory(StagingDirectory);
 
             string versions = layout.VersionsOf(AdapterId);
-            Directory.CreateDirectory(versions);
             string target = Path.Combine(versions, NewVersionName());
-            // rename(2): same file system, so the adapter appears whole or not at all.
-            Directory.Move(StagingDirectory, target);
+            writes.BeforeWrite(target);
+            lock (layout.IdFolders)
+            {
+                Directory.CreateDirectory(versions);
+                // rename(2): same file system, so the adapter appears whole or not at all.
+                Directory.Move(StagingDirectory, target);
+            }
             Posix.FlushDirectory(versions);
             Posix.FlushDirectory(layout.Adapters);
             Posix.FlushDirectory(layout.Incoming);

@@ -1,3 +1,5 @@
+using Peft.Runtime.Storage;
+
 namespace Peft.Runtime.Adapters.Storage;
 
 /// <summary>
@@ -24,6 +26,10 @@ internal sealed class StoreLayout
     public string Incoming { get; }
 
     public string Adapters { get; }
+
+    /// <summary>Held while an <c>adapters/&lt;id&gt;/</c> folder is created for a commit or removed once empty, so
+    /// the two never interleave.</summary>
+    public Lock IdFolders { get; } = new();
 
     public static StoreLayout Create(string storeDirectory)
     {

@@ -1,3 +1,5 @@
+using Peft.Runtime.Validation;
+
 namespace Peft.Runtime.Engine.Sampling;
 
 /// <summary>
@@ -9,6 +11,9 @@ public sealed record SamplingParams
 {
     public const int MaxStopStrings = 16;
     public const int MaxTopLogprobs = 20;
+
+    /// <summary>Longest stop string in characters: the output is searched for every stop string at every token.</summary>
+    public const int MaxStopStringLength = 1024;
 
     /// <summary>0 is greedy.</summary>
     public float Temperature { get; init; }
@@ -42,6 +47,9 @@ public sealed record SamplingParams
     /// <summary>Null when valid; otherwise a message naming the offending field and its allowed range.</summary>
     public string? Validate(int vocabSize)
     {
+        if (FiniteNumbers.Problem(("temperature", Temperature), ("top_p", TopP), ("min_p", MinP), ("repetition_penalty", RepetitionPenalty),
+                ("presence_penalty", PresencePenalty), ("frequency_penalty", FrequencyPenalty)) is { } notFinite)
+            return notFinite;
         if (!(Temperature >= 0f && Temperature <= 100f)) return $"temperature {Temperature} must be 0 (greedy) or in (0, 100]";
         if (TopK < 0) return $"top_k {TopK} must not be negative";
         if (!(TopP > 0f && TopP <= 1f)) return $"top_p {TopP} must be in (0, 1]";
@@ -51,8 +59,10 @@ public sealed record SamplingParams
         if (!(FrequencyPenalty >= -2f && FrequencyPenalty <= 2f)) return $"frequency_penalty {FrequencyPenalty} must be in [-2, 2]";
         if (StopStrings.Count > MaxStopStrings) return $"stop has {StopStrings.Count} strings; at most {MaxStopStrings} are allowed";
         if (StopStrings.Any(string.IsNullOrEmpty)) return "stop strings must not be empty";
-        if (StopTokenIds.FirstOrDefault(id => id < 0 || id >= vocabSize, -1) is var bad && bad != -1)
-            return $"stop_token_ids contains {bad}, outside the vocabulary [0, {vocabSize})";
+        if (StopStrings.FirstOrDefault(s => s.Length > MaxStopStringLength) is { } longStop)
+            return $"a stop string is {longStop.Length} characters long; at most {MaxStopStringLength} are allowed";
+        if (TokenIdRange.FirstOutside(StopTokenIds, vocabSize) is { } bad)
+            return $"stop_token_ids contains {StopTokenIds[bad]}, outside the vocabulary [0, {vocabSize})";
         if (MaxNewTokens < 0) return $"max_new_tokens {MaxNewTokens} must not be negative";
         if (TopLogprobs is < 0 or > MaxTopLogprobs) return $"top_logprobs {TopLogprobs} must be in [0, {MaxTopLogprobs}]";
         return null;

@@ -87,7 +87,7 @@ internal sealed class Scheduler
                 if (failure is not null)
                 {
                     _waiting.Remove(sequence);
-                    plan.Failed.Add((sequence, failure));
+                    plan.Failed.Add((sequence, new RequestRejectedException(RejectReason.FailedPrecondition, failure)));
                 }
                 continue;
             }
@@ -97,7 +97,21 @@ internal sealed class Scheduler
             int entries = sequence.Adapter?.Facts.VirtualTokens + sequence.Tokens.Count ?? sequence.Tokens.Count;
             sequence.Kv ??= new SequenceKv(_options.KvBlockSize);
             if (!sequence.Kv.TryReserve(entries, _blocks)) break;   // keep arrival order: later ones need blocks too
-            if (_adapters.TryBind(sequence) == BindResult.NoSlot)
+            BindResult bound;
+            try
+            {
+                bound = _adapters.TryBind(sequence);
+            }
+#pragma warning disable CA1031 // Copying one adapter to the device (out of memory, a bad tensor) fails its request only.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                sequence.Kv.Release(_blocks);
+                _waiting.Remove(sequence);
+                plan.Failed.Add((sequence, e));
+                continue;
+            }
+            if (bound == BindResult.NoSlot)
             {
                 sequence.Kv.Release(_blocks);
                 sequence.BlockedSince ??= now;

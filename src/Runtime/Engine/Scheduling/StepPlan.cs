@@ -8,8 +8,9 @@ internal sealed class StepPlan
     /// <summary>Sequences sent back to waiting this step (their cache dropped, to be recomputed).</summary>
     public List<Sequence> Preempted { get; } = [];
 
-    /// <summary>Sequences that cannot run at all (their adapter failed to load), with the reason.</summary>
-    public List<(Sequence Sequence, string Reason)> Failed { get; } = [];
+    /// <summary>Sequences that cannot run at all (their adapter failed to load or to reach the device), with the
+    /// error their caller gets.</summary>
+    public List<(Sequence Sequence, Exception Error)> Failed { get; } = [];
 
     public bool IsEmpty => Chunks.Count == 0;
 }

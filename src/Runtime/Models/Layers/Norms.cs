@@ -10,8 +10,9 @@ internal static class Norms
     public static Tensor Rms(Tensor x, Tensor weight, double eps)
     {
         var x32 = x.to(ScalarType.Float32);
-        var variance = x32.square().mean([-1], keepdim: true);
-        return weight.mul(x32.mul(variance.add_(Scalars.Of(eps)).rsqrt()).to(x.dtype));
+        // x·x and an explicit alpha: square() and add_(scalar) would each make a Scalar inside the call (PEFT001).
+        var variance = x32.mul(x32).mean([-1], keepdim: true);
+        return weight.mul(x32.mul(variance.add_(Scalars.Of(eps), Scalars.One).rsqrt()).to(x.dtype));
     }
 
     public static Tensor Layer(Tensor x, Tensor weight, Tensor bias, double eps) =>

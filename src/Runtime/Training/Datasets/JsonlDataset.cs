@@ -11,7 +11,10 @@ namespace Peft.Runtime.Training.Datasets;
 /// </summary>
 public static class JsonlDataset
 {
-    public static IReadOnlyList<TrainingExample> Read(Stream jsonl, ModelTokenizer tokenizer, DatasetOptions options, string name = "dataset")
+    /// <remarks>Time is linear in the data's size (tokenization is, <see cref="ModelTokenizer.Encode"/>); the caller
+    /// bounds the size, and <paramref name="cancellationToken"/> is checked at every line.</remarks>
+    public static IReadOnlyList<TrainingExample> Read(Stream jsonl, ModelTokenizer tokenizer, DatasetOptions options, string name = "dataset",
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(jsonl);
         ArgumentNullException.ThrowIfNull(tokenizer);
@@ -24,10 +27,11 @@ public static class JsonlDataset
         while ((line = ReadLine(reader, name, lineNumber + 1)) is not null)
         {
             lineNumber++;
+            cancellationToken.ThrowIfCancellationRequested();
             bytes += Encoding.UTF8.GetByteCount(line) + 1;
             if (bytes > options.MaxBytes) throw new DatasetException($"{name}: larger than the {options.MaxBytes}-byte limit (at line {lineNumber})");
             if (string.IsNullOrWhiteSpace(line)) continue;
-            var example = Parse(line, lineNumber, name, tokenizer);
+            var example = Parse(line, lineNumber, name, tokenizer, cancellationToken);
             if (example.Length > options.MaxSequenceLength)
             {
                 if (options.OverLong == OverLongPolicy.Reject)
@@ -54,7 +58,7 @@ public static class JsonlDataset
         }
     }
 
-    private static TrainingExample Parse(string line, int lineNumber, string name, ModelTokenizer tokenizer)
+    private static TrainingExample Parse(string line, int lineNumber, string name, ModelTokenizer tokenizer, CancellationToken cancellationToken)
     {
         JsonElement root;
         try
@@ -77,14 +81,14 @@ public static class JsonlDataset
         if (text is not null)
         {
             if (text.Length == 0) throw new DatasetException($"{name} line {lineNumber}: field 'text' is empty");
-            var ids = tokenizer.Encode(text).Concat(eos is { } e ? [e] : []).ToArray();
+            var ids = tokenizer.Encode(text, cancellationToken: cancellationToken).Concat(eos is { } e ? [e] : []).ToArray();
             return new TrainingExample(ids, ids.Select((_, i) => i > 0).ToArray());
         }
         if (prompt is null) throw new DatasetException($"{name} line {lineNumber}: missing field 'prompt' (or use 'text')");
         if (completion is null) throw new DatasetException($"{name} line {lineNumber}: missing field 'completion'");
         if (completion.Length == 0) throw new DatasetException($"{name} line {lineNumber}: field 'completion' is empty");
-        var promptIds = tokenizer.Encode(prompt);
-        var completionIds = tokenizer.Encode(completion, addSpecialTokens: false).Concat(eos is { } end ? [end] : []).ToArray();
+        var promptIds = tokenizer.Encode(prompt, cancellationToken: cancellationToken);
+        var completionIds = tokenizer.Encode(completion, addSpecialTokens: false, cancellationToken).Concat(eos is { } end ? [end] : []).ToArray();
         int[] all = [.. promptIds, .. completionIds];
         return new TrainingExample(all, all.Select((_, i) => i >= promptIds.Count).ToArray());
     }

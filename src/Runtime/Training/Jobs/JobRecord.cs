@@ -1,8 +1,13 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using Peft.Runtime.Storage;
 
 namespace Peft.Runtime.Training.Jobs;
 
-/// <summary>A job as stored in its directory (job.json), so jobs and their outcomes survive restarts.</summary>
+/// <summary>
+/// A job as stored in its directory (job.json), so jobs, their outcomes and their last progress point survive
+/// restarts. <see cref="Progress"/> is what a finished job shows after a restart (its step, loss and eval loss).
+/// </summary>
 internal sealed record JobRecord(
     string JobId,
     TrainingJobSpec Spec,
@@ -10,22 +15,21 @@ internal sealed record JobRecord(
     string? Error,
     string? AdapterVersion,
     DateTimeOffset CreatedAt,
-    DateTimeOffset? FinishedAt)
+    DateTimeOffset? FinishedAt,
+    TrainingProgress? Progress = null)
 {
     public const string FileName = "job.json";
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    // A diverged run's loss is NaN, the step-0 point's training loss always is: both must be writable.
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static JobRecord Of(TrainingJobInfo info) =>
-        new(info.JobId, info.Spec, info.State, info.Error, info.AdapterVersion, info.CreatedAt, info.FinishedAt);
+        new(info.JobId, info.Spec, info.State, info.Error, info.AdapterVersion, info.CreatedAt, info.FinishedAt, info.Progress);
 
-    /// <summary>Written to a temp file and renamed, so a crash leaves the old record or the new one.</summary>
-    public void Save(string directory)
-    {
-        string path = Path.Combine(directory, FileName);
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(this, Json));
-        File.Move(temp, path, overwrite: true);
-    }
+    /// <summary>Replaced durably (temporary file, fsync, rename, fsync of the directory): a crash leaves the old
+    /// record or the new one.</summary>
+    public void Save(string directory, FileWrites writes) =>
+        DurableFile.Replace(Path.Combine(directory, FileName), JsonSerializer.SerializeToUtf8Bytes(this, Json), writes);
 
     public static JobRecord? Load(string directory)
     {

@@ -20,7 +20,9 @@ public sealed record TrainingJobEvent(TrainingJobInfo Job, TrainingProgress? Pro
 /// One job: its spec, data, state and progress history, and its watchers. State changes happen on the engine thread
 /// (or the registration task); readers take snapshots. Thread-safe.
 /// </summary>
+#pragma warning disable CA1001 // Its cancellation source has no timer, so there is nothing to free; jobs live with the manager.
 public sealed class TrainingJob
+#pragma warning restore CA1001
 {
     private readonly Lock _gate = new();
     private readonly List<TrainingProgress> _history = [];
@@ -30,7 +32,7 @@ public sealed class TrainingJob
     private string? _error;
     private string? _adapterVersion;
     private DateTimeOffset? _finishedAt;
-    private volatile bool _cancelRequested;
+    private readonly CancellationTokenSource _cancel = new();
 
     internal TrainingJob(string id, TrainingJobSpec spec, string directory, DateTimeOffset createdAt, int historyLimit, TrainingJobState state = TrainingJobState.Queued)
     {
@@ -46,7 +48,10 @@ public sealed class TrainingJob
     public TrainingJobSpec Spec { get; }
     internal string Directory { get; }
     public DateTimeOffset CreatedAt { get; }
-    public bool CancelRequested => _cancelRequested;
+    public bool CancelRequested => _cancel.IsCancellationRequested;
+
+    /// <summary>Cancelled when the job is: stops reading its data within a line.</summary>
+    internal CancellationToken Cancellation => _cancel.Token;
 
     public TrainingJobState State
     {
@@ -86,7 +91,7 @@ public sealed class TrainingJob
         return channel.Reader;
     }
 
-    internal void RequestCancel() => _cancelRequested = true;
+    internal void RequestCancel() => _cancel.Cancel();
 
     internal void Report(TrainingProgress progress)
     {

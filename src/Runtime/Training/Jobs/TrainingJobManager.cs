@@ -3,10 +3,12 @@ using Peft.Runtime.Adapters;
 using Peft.Runtime.Adapters.Registry;
 using Peft.Runtime.Engine;
 using Peft.Runtime.Models;
+using Peft.Runtime.Storage;
 using Peft.Runtime.Tokenization;
 using Peft.Runtime.Training.Datasets;
 using Peft.Runtime.Training.Methods;
 using Peft.Runtime.Training.Output;
+using Peft.Runtime.Validation;
 
 namespace Peft.Runtime.Training.Jobs;
 
@@ -31,6 +33,7 @@ public sealed partial class TrainingJobManager : IEngineBackgroundWork, IDisposa
     private readonly ConcurrentDictionary<string, TrainingJob> _jobs = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<TrainingJob> _queue = new();
     private Action? _notify;
+    private volatile string? _fault;
 
     public TrainingJobManager(CausalLM model, ModelTokenizer? tokenizer, AdapterRegistry registry, TrainingJobOptions options, TimeProvider? time = null)
     {
@@ -42,6 +45,10 @@ public sealed partial class TrainingJobManager : IEngineBackgroundWork, IDisposa
         _time = time ?? TimeProvider.System;
         Directory.CreateDirectory(options.JobsDirectory);
     }
+
+    /// <summary>Raised when a job ends (succeeded, failed or cancelled), on the thread that ended it: the server logs
+    /// it and counts it in its metrics.</summary>
+    public event Action<TrainingJobInfo>? JobFinished;
 
     /// <summary>Attaches to the engine that will run the training units.</summary>
     public void Attach(InferenceEngine engine)
@@ -56,18 +63,34 @@ public sealed partial class TrainingJobManager : IEngineBackgroundWork, IDisposa
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(train);
+        if (_fault is { } fault) throw new TrainingJobException(TrainingJobError.Unavailable, fault);
         spec = WithDefaults(spec);
         Validate(spec);
         // Parsed here only to refuse bad data now, with line numbers; the engine thread parses the stored copy again.
-        await Task.Run(() => Parse(spec, train, eval), cancellationToken);
+        await Task.Run(() => Parse(spec, train, eval, cancellationToken), cancellationToken);
 
         string id = $"job-{_time.GetUtcNow():yyyyMMddHHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
         string directory = Path.Combine(_options.JobsDirectory, id);
-        Directory.CreateDirectory(directory);
-        await File.WriteAllBytesAsync(Path.Combine(directory, TrainFile), train, cancellationToken);
-        if (eval is not null) await File.WriteAllBytesAsync(Path.Combine(directory, EvalFile), eval, cancellationToken);
         var job = new TrainingJob(id, spec, directory, _time.GetUtcNow(), _options.HistoryLimit);
-        Save(job);
+        try
+        {
+            _options.Writes.BeforeWrite(directory);
+            Directory.CreateDirectory(directory);
+            await File.WriteAllBytesAsync(Path.Combine(directory, TrainFile), train, cancellationToken);
+            if (eval is not null) await File.WriteAllBytesAsync(Path.Combine(directory, EvalFile), eval, cancellationToken);
+            SaveRecord(job, job.Snapshot());
+        }
+        catch (Exception e) when (DiskFull.Is(e))
+        {
+            TryDeleteDirectory(directory);
+            throw new StorageFullException($"training job not started: the jobs directory's disk is full ({e.Message})", e);
+        }
+        catch
+        {
+            // A job refused or cut short here was never listed: it leaves no directory behind either.
+            TryDeleteDirectory(directory);
+            throw;
+        }
         _jobs[id] = job;
         // The job as accepted: an idle engine may start it before this method returns.
         var accepted = job.Snapshot();
@@ -84,14 +107,13 @@ public sealed partial class TrainingJobManager : IEngineBackgroundWork, IDisposa
     {
         if (_options.DataRoot is null)
             throw new TrainingJobException(TrainingJobError.FailedPrecondition, "this server has no data root configured; send the dataset inline or upload it");
-        if (string.IsNullOrWhiteSpace(path) || path.Split('/', '\\').Contains(".."))
-            throw new TrainingJobException(TrainingJobError.InvalidArgument, $"dataset path '{path}' must be relative to the data root and must not contain '..'");
-        string root = Path.GetFullPath(_options.DataRoot);
-        string full = Path.GetFullPath(Path.Combine(root, path));
-        string? real = File.Exists(full) ? new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full : null;
-        if (real is null) throw new TrainingJobException(TrainingJobError.NotFound, $"dataset '{path}' does not exist under the data root");
-        if (!real.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            throw new TrainingJobException(TrainingJobError.InvalidArgument, $"dataset '{path}' resolves outside the data root");
+        string? problem = CallerPath.Problem(path) ?? (Path.IsPathRooted(path) ? "is absolute" : null);
+        if (problem is not null)
+            throw new TrainingJobException(TrainingJobError.InvalidArgument, $"dataset path '{path}' {problem}: name a file relative to the data root");
+        var (real, escapes) = CallerPath.Resolve(_options.DataRoot, path);
+        if (escapes)
+            throw new TrainingJobException(TrainingJobError.PermissionDenied, $"dataset '{path}' is under the data root, but a symbolic link on the way leads outside it");
+        if (real is null || !File.Exists(real)) throw new TrainingJobException(TrainingJobError.NotFound, $"dataset '{path}' does not exist under the data root");
         long length = new FileInfo(real).Length;
         if (length > _options.MaxDatasetBytes)
             throw new TrainingJobException(TrainingJobError.ResourceExhausted, $"dataset '{path}' has {length} bytes, over the {_options.MaxDatasetBytes}-byte limit");
@@ -108,11 +130,26 @@ public sealed partial class TrainingJobManager : IEngineBackgroundWork, IDisposa
     {
         var job = Get(jobId);
         if (job.State.IsTerminal()) return job.State;
-        job.RequestCancel();
         if (job.State == TrainingJobState.Queued && !ReferenceEquals(_active?.Job, job))
         {
-            job.MoveTo(TrainingJobState.Cancelled, _time.GetUtcNow());
-            Save(job);
+            // Durable first: a cancel that cannot be recorded (a full disk) is refused, and the job stays queued.
+            var now = _time.GetUtcNow();
+            try
+            {
+                SaveRecord(job, job.Snapshot() with { State = TrainingJobState.Cancelled, FinishedAt = now });
+            }
+            catch (Exception e) when (DiskFull.Is(e))
+            {
+                throw new StorageFullException($"training job '{jobId}' not cancelled: the jobs directory's disk is full ({e.Message})", e);
+            }
+            job.RequestCancel();
+            job.MoveTo(TrainingJobState.Cancelled, now);
+            if (job.State == TrainingJobState.Cancelled) JobFinished?.Invoke(job.Snapshot());
+        }
+        else
+        {
+            // A running job stops within one micro-batch, on the engine thread, which records it.
+            job.RequestCancel();
         }
         _notify?.Invoke();
         return job.State;
@@ -126,6 +163,8 @@ public sealed partial class TrainingJobManager : IEngineBackgroundWork, IDisposa
             if (JobRecord.Load(directory) is not { } record || _jobs.ContainsKey(record.JobId)) continue;
             var state = record.State is TrainingJobState.Running or TrainingJobState.Registering ? TrainingJobState.Queued : record.State;
             var job = new TrainingJob(record.JobId, record.Spec, directory, record.CreatedAt, _options.HistoryLimit, state);
+            // A finished job shows where it ended; an unfinished one reports afresh from its checkpoint.
+            if (state.IsTerminal() && record.Progress is { } last) job.Report(last);
             if (state.IsTerminal()) job.MoveTo(state, record.FinishedAt ?? record.CreatedAt, record.Error, record.AdapterVersion);
             _jobs[job.JobId] = job;
             if (state == TrainingJobState.Queued) _queue.Enqueue(job);
@@ -153,6 +192,8 @@ public sealed partial class TrainingJobManager : IEngineBackgroundWork, IDisposa
         if (!spec.Replace && _registry.List().Any(v => v.Id == spec.AdapterId))
             throw new TrainingJobException(TrainingJobError.AlreadyExists, $"adapter '{spec.AdapterId}' is already registered; pass replace to train a new version of it");
         if (spec.Trainer.Validate() is { } problem) throw new TrainingJobException(TrainingJobError.InvalidArgument, problem);
+        if (FiniteNumbers.Problem(("validation_fraction", spec.ValidationFraction)) is { } notFinite)
+            throw new TrainingJobException(TrainingJobError.InvalidArgument, notFinite);
         if (spec.ValidationFraction is < 0 or >= 1)
             throw new TrainingJobException(TrainingJobError.InvalidArgument, $"validation_fraction {spec.ValidationFraction} must be in [0, 1)");
         if (spec.Dataset.MaxSequenceLength < 2)
@@ -171,6 +212,7 @@ public sealed partial class TrainingJobManager : IEngineBackgroundWork, IDisposa
         switch (method)
         {
             case LoraSpec { Config: var c }:
+                if (FiniteNumbers.Problem(("lora_alpha", c.Alpha), ("lora_dropout", c.Dropout)) is { } notFinite) return notFinite;
                 if (c.Rank is < 1 or > 256) return $"lora rank {c.Rank} must be in [1, 256]";
                 if (!(c.Alpha > 0)) return $"lora alpha {c.Alpha} must be positive";
                 if (c.Dropout is < 0 or >= 1) return $"lora dropout {c.Dropout} must be in [0, 1)";
@@ -194,14 +236,14 @@ public sealed partial class TrainingJobManager : IEngineBackgroundWork, IDisposa
         _ => 0,
     };
 
-    private (IReadOnlyList<TrainingExample> Train, IReadOnlyList<TrainingExample> Eval) Parse(TrainingJobSpec spec, byte[] train, byte[]? eval)
+    private (IReadOnlyList<TrainingExample> Train, IReadOnlyList<TrainingExample> Eval) Parse(TrainingJobSpec spec, byte[] train, byte[]? eval, CancellationToken cancellationToken)
     {
         if (train.LongLength > _options.MaxDatasetBytes || eval?.LongLength > _options.MaxDatasetBytes)
             throw new TrainingJobException(TrainingJobError.ResourceExhausted, $"a dataset is over the {_options.MaxDatasetBytes}-byte limit");
         try
         {
-            var trainExamples = JsonlDataset.Read(new MemoryStream(train), _tokenizer!, spec.Dataset, "training data");
-            var evalExamples = eval is null ? [] : JsonlDataset.Read(new MemoryStream(eval), _tokenizer!, spec.Dataset, "validation data");
+            var trainExamples = JsonlDataset.Read(new MemoryStream(train), _tokenizer!, spec.Dataset, "training data", cancellationToken);
+            var evalExamples = eval is null ? [] : JsonlDataset.Read(new MemoryStream(eval), _tokenizer!, spec.Dataset, "validation data", cancellationToken);
             if (eval is null && spec.ValidationFraction > 0) return Split(trainExamples, spec.ValidationFraction, spec.Trainer.Seed);
             return (trainExamples, evalExamples);
         }
@@ -230,7 +272,19 @@ public sealed partial class TrainingJobManager : IEngineBackgroundWork, IDisposa
         _ => throw new ArgumentOutOfRangeException(nameof(method), method.GetType().Name),
     };
 
-    private static void Save(TrainingJob job) => JobRecord.Of(job.Snapshot()).Save(job.Directory);
+    private void SaveRecord(TrainingJob job, TrainingJobInfo state) => JobRecord.Of(state).Save(job.Directory, _options.Writes);
+
+    private static void TryDeleteDirectory(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: what could not be removed is swept with the next start's leftovers.
+        }
+    }
 
     public void Dispose() => _active?.Dispose();
 }

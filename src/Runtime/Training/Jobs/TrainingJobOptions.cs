@@ -1,3 +1,5 @@
+using Peft.Runtime.Storage;
+
 namespace Peft.Runtime.Training.Jobs;
 
 public sealed record TrainingJobOptions
@@ -16,4 +18,7 @@ public sealed record TrainingJobOptions
 
     /// <summary>Progress points kept per job for watchers that join late (the loss curve).</summary>
     public int HistoryLimit { get; init; } = 2000;
+
+    /// <summary>The seam in front of the jobs' writes (tests simulate a full disk through it).</summary>
+    public FileWrites Writes { get; init; } = FileWrites.Direct;
 }

@@ -127,7 +127,7 @@ public sealed class AdamW : IDisposable
         using var biasCorrection2Sqrt = Math.Sqrt(1 - Math.Pow(beta2, t)).ToScalar();
         using var epsilon = Options.Epsilon.ToScalar();
         using var stepSize = (-(lr / biasCorrection1)).ToScalar();
-        var denominator = v.sqrt().div_(biasCorrection2Sqrt).add_(epsilon);
+        var denominator = v.sqrt().div_(biasCorrection2Sqrt).add_(epsilon, Torch.Scalars.One);
         p.addcdiv_(m, denominator, stepSize);
     }
 

@@ -26,11 +26,13 @@ public static class GradientClipping
         var grads = parameters.Select(p => p.grad).OfType<Tensor>().ToList();
         if (grads.Count == 0) return 0.0;
 
-        var norms = grads.Select(g => linalg.vector_norm(g, 2)).ToArray();
-        var total = linalg.vector_norm(stack(norms), 2);
+        // Tensor.norm(p) is the 2-norm over all elements, as linalg.vector_norm; the latter makes its ord a Scalar
+        // inside the call (PEFT001).
+        var norms = grads.Select(g => g.norm(2f)).ToArray();
+        var total = stack(norms).norm(2f);
         using var tiny = 1e-6.ToScalar();
         using var max = maxNorm.ToScalar();
-        var coefficient = total.add(tiny).reciprocal().mul_(max).clamp_max_(Torch.Scalars.One);
+        var coefficient = total.add(tiny, Torch.Scalars.One).reciprocal().mul_(max).clamp_max_(Torch.Scalars.One);
         foreach (var g in grads) g.mul_(coefficient);
         return total.to(ScalarType.Float64).item<double>();
     }

@@ -1,6 +1,7 @@
 using Peft.Runtime.Adapters;
 using Peft.Runtime.Adapters.Registry;
 using Peft.Runtime.Adapters.Storage;
+using Peft.Runtime.Storage;
 using Peft.Runtime.Tests.Fixtures;
 using Peft.Runtime.Tests.Models;
 
@@ -9,13 +10,16 @@ namespace Peft.Runtime.Tests.Adapters.Registry;
 /// <summary>A registry over the llama fixture model with a temp adapter root holding copies of the fixture adapters.</summary>
 internal sealed class RegistryFixture : IDisposable
 {
-    public RegistryFixture(string family = "llama", long hostBudget = 2L << 30, TimeProvider? time = null)
+    private readonly FileWrites _writes;
+
+    public RegistryFixture(string family = "llama", long hostBudget = 2L << 30, TimeProvider? time = null, FileWrites? writes = null)
     {
+        _writes = writes ?? FileWrites.Direct;
         Directory.CreateDirectory(Root);
         foreach (var dir in Directory.GetDirectories(Path.Combine(HfFixtures.Root, family, "adapters")))
             CopyAdapter(dir, Path.GetFileName(dir));
         Model = ModelCache.Family(family);
-        Store = new AdapterStore(new AdapterStoreOptions([Root], StoreDirectory));
+        Store = new AdapterStore(new AdapterStoreOptions([Root], StoreDirectory) { Writes = _writes });
         Registry = new AdapterRegistry(BaseModel.Of(Model), Store, new AdapterRegistryOptions { HostBudgetBytes = hostBudget }, time ?? TimeProvider.System);
     }
 
@@ -38,7 +42,7 @@ internal sealed class RegistryFixture : IDisposable
     public AdapterRegistry Restart()
     {
         Registry.Dispose();
-        Registry = new AdapterRegistry(BaseModel.Of(Model), new AdapterStore(new AdapterStoreOptions([Root], StoreDirectory)), new AdapterRegistryOptions(), TimeProvider.System);
+        Registry = new AdapterRegistry(BaseModel.Of(Model), new AdapterStore(new AdapterStoreOptions([Root], StoreDirectory) { Writes = _writes }), new AdapterRegistryOptions(), TimeProvider.System);
         return Registry;
     }
 

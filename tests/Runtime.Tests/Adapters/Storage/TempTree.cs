@@ -1,5 +1,6 @@
 using Peft.Runtime.Adapters;
 using Peft.Runtime.Adapters.Storage;
+using Peft.Runtime.Storage;
 
 namespace Peft.Runtime.Tests.Adapters.Storage;
 

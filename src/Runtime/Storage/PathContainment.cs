@@ -1,4 +1,4 @@
-namespace Peft.Runtime.Adapters.Storage;
+namespace Peft.Runtime.Storage;
 
 /// <summary>Lexical "is this path at or below that directory" on normalised absolute paths. Ordinal, because Linux
 /// paths are case-sensitive; component-wise, so /data/adapters-old is not under /data/adapters.</summary>

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Peft.Runtime.Adapters.Storage;
+namespace Peft.Runtime.Storage;
 
 /// <summary>
 /// The two libc calls .NET has no managed equivalent for: <c>realpath</c> (every symbolic link in every component

@@ -1,4 +1,4 @@
-namespace Peft.Runtime.Adapters.Storage;
+namespace Peft.Runtime.Storage;
 
 /// <summary>
 /// Replaces a file so that, even across a crash or power cut, it holds the old content or the new, never a mix:
@@ -10,8 +10,9 @@ internal static class DurableFile
     /// <summary>Temporary files are hidden and named after their target, so leftovers from a crash are recognisable.</summary>
     public static string TemporaryPattern(string fileName) => $".{fileName}.*.tmp";
 
-    public static void Replace(string path, ReadOnlySpan<byte> content)
+    public static void Replace(string path, ReadOnlySpan<byte> content, FileWrites? writes = null)
     {
+        (writes ?? FileWrites.Direct).BeforeWrite(path);
         string directory = Path.GetDirectoryName(path) ?? throw new ArgumentException($"'{path}' names no file", nameof(path));
         string temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         bool renamed = false;
