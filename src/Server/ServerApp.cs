@@ -37,6 +37,7 @@ public static class ServerApp
         builder.Services.AddSingleton<AccessPolicy>();
         builder.Services.AddSingleton<ModelHost>();
         builder.Services.AddHostedService<ModelLoader>();
+        builder.Services.AddHostedService<StoreFollower>();
         builder.Services.AddSingleton<RootNames>();
         builder.Services.AddSingleton<ErrorInterceptor>();
         builder.Services.AddSingleton<AccessInterceptor>();

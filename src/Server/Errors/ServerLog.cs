@@ -51,6 +51,12 @@ internal static partial class ServerLog
     [LoggerMessage(3002, LogLevel.Warning, "Adapter {AdapterId} from the manifest could not be restored: {Reason}")]
     public static partial void AdapterNotRestored(ILogger logger, string adapterId, string reason);
 
+    [LoggerMessage(3004, LogLevel.Information, "Adapters {AdapterIds} now as the shared store's manifest lists them")]
+    public static partial void StoreFollowed(ILogger logger, string adapterIds);
+
+    [LoggerMessage(3005, LogLevel.Warning, "Adapter {AdapterId} from the shared store's manifest could not be loaded here: {Reason}")]
+    public static partial void StoreAdapterUnusable(ILogger logger, string adapterId, string reason);
+
     [LoggerMessage(3003, LogLevel.Warning, "Removed adapters/{Path} from the adapter store: no registration names it (an upload cut off before it registered, or a failed one)")]
     public static partial void OrphanRemoved(ILogger logger, string path);
 

@@ -26,4 +26,10 @@ public sealed class AdapterOptions
     /// <summary>Host memory for parsed adapters that no request uses; least recently used ones are dropped past it
     /// and reloaded from disk on demand. Default 2 GiB.</summary>
     public long HostBudgetBytes { get; set; } = 2L << 30;
+
+    /// <summary>How often the server brings its adapters to the store's manifest, for replicas that share one store
+    /// (a change notice from the file system also triggers it where the file system sends one; NFS does not). An
+    /// adapter registered, replaced or unloaded on another replica is served here within this interval, and a new
+    /// id at once (a request for an unknown id reads the manifest first). Default 2 s; 0 turns the timer off.</summary>
+    public TimeSpan StoreSyncInterval { get; set; } = TimeSpan.FromSeconds(2);
 }

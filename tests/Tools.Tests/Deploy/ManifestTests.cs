@@ -13,7 +13,7 @@ public sealed class ManifestTests
     private static readonly string Kubernetes = Path.Combine(RepositoryRoot.Directory.FullName, "deploy", "kubernetes");
 
     [SkippableTheory]
-    [InlineData("", 7)]
+    [InlineData("", 8)]
     [InlineData("inference", 5)]
     public async Task Kubectl_apply_dry_run_creates_every_object_of_the_kustomization(string folder, int objects)
     {

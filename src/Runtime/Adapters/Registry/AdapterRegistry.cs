@@ -9,7 +9,7 @@ namespace Peft.Runtime.Adapters.Registry;
 /// Parsed adapters live in a host tier bounded by <see cref="AdapterRegistryOptions.HostBudgetBytes"/>; the
 /// device tier belongs to the engine. What is registered is persisted in the store's manifest. Thread-safe.
 /// </summary>
-public sealed class AdapterRegistry : IDisposable
+public sealed partial class AdapterRegistry : IDisposable
 {
     private readonly Lock _gate = new();
     // Serialises changes: each writes the manifest, then changes memory, so what a restart restores is what was
@@ -113,11 +113,20 @@ public sealed class AdapterRegistry : IDisposable
     }
 
     /// <summary>A lease on the current version of <paramref name="id"/> for one request.</summary>
+    /// <remarks>An id this registry does not know is looked up once in the store's manifest first: another replica
+    /// sharing the store may have registered it (see <see cref="SyncAsync"/>).</remarks>
     public AdapterLease Acquire(string id)
+    {
+        if (TryAcquire(id) is { } lease) return lease;
+        AdoptFromStore(id);
+        return TryAcquire(id) ?? throw new AdapterNotFoundException(id);
+    }
+
+    private AdapterLease? TryAcquire(string id)
     {
         lock (_gate)
         {
-            if (!_current.TryGetValue(id, out var version)) throw new AdapterNotFoundException(id);
+            if (!_current.TryGetValue(id, out var version)) return null;
             version.AddRequest(_time.GetUtcNow());
             return new AdapterLease(this, version);
         }

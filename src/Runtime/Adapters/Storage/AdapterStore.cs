@@ -32,6 +32,9 @@ public sealed class AdapterStore
 
     public AdapterStoreOptions Options { get; }
 
+    /// <summary>The manifest file (replicas sharing the store watch it).</summary>
+    public string ManifestPath => manifest.FilePath;
+
     /// <summary>Where committed uploads live (real path): <c>&lt;store&gt;/adapters</c>.</summary>
     public string AdaptersDirectory => layout.Adapters;
 
