@@ -32,4 +32,8 @@ public sealed class AdapterOptions
     /// adapter registered, replaced or unloaded on another replica is served here within this interval, and a new
     /// id at once (a request for an unknown id reads the manifest first). Default 2 s; 0 turns the timer off.</summary>
     public TimeSpan StoreSyncInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long an adapter change waits for the store's lock while another replica sharing the store holds
+    /// it; past it the change is refused with UNAVAILABLE and nothing changed. Default 30 s.</summary>
+    public TimeSpan StoreLockTimeout { get; set; } = AdapterStore.DefaultLockTimeout;
 }
