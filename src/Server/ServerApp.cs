@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Peft.Server.Decoding;
 using Peft.Server.Errors;
 using Peft.Server.Hosting;
 using Peft.Server.OpenAi;
@@ -29,7 +30,6 @@ public static class ServerApp
 
     private static WebApplication Build(WebApplicationBuilder builder, Action<IServiceCollection>? services)
     {
-
         builder.Services.AddPeftOptions(builder.Configuration);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(Runtime.Storage.FileWrites.Direct);
@@ -40,12 +40,8 @@ public static class ServerApp
         builder.Services.AddHostedService<StoreFollower>();
         builder.Services.AddSingleton<RootNames>();
         builder.Services.AddSingleton<ErrorInterceptor>();
-        builder.Services.AddSingleton<AccessInterceptor>();
-        builder.Services.AddGrpc(grpc =>
-        {
-            grpc.Interceptors.Add<ErrorInterceptor>();
-            grpc.Interceptors.Add<AccessInterceptor>();
-        });
+        builder.Services.AddGrpc(grpc => grpc.Interceptors.Add<ErrorInterceptor>());
+        builder.Services.AddCheckedGrpcDecoding();
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks(health =>
         {
@@ -62,6 +58,7 @@ public static class ServerApp
 
         var app = builder.Build();
         app.UsePeftMetrics();
+        app.UseMiddleware<GrpcAccessMiddleware>();
         app.MapServing<GenerationService>();
         app.MapAdmin<AdaptersService>();
         app.MapAdmin<TrainingService>();

@@ -7,6 +7,7 @@ internal sealed class ManualTarget : ITarget
 {
     private readonly Lock _gate = new();
     private readonly List<(TargetRequest Request, TaskCompletionSource<TargetOutcome> Done)> _running = [];
+    private readonly List<(int Count, TaskCompletionSource Reached)> _waiters = [];
 
     public string Name => "manual";
 
@@ -33,6 +34,7 @@ internal sealed class ManualTarget : ITarget
             Started.Add(request.AdapterId);
             MaxConcurrent = Math.Max(MaxConcurrent, _running.Count);
             MaxDistinctAdapters = Math.Max(MaxDistinctAdapters, _running.Select(r => r.Request.AdapterId).Distinct().Count());
+            foreach (var w in _waiters.Where(w => w.Count == _running.Count)) w.Reached.TrySetResult();
         }
         return done.Task;
     }
@@ -49,11 +51,16 @@ internal sealed class ManualTarget : ITarget
         foreach (var f in finished) f.SetResult(new TargetOutcome(TargetOutcome.Ok, 1));
     }
 
-    /// <summary>Waits (briefly, polling) until the target holds <paramref name="count"/> requests.</summary>
+    /// <summary>Waits until the target holds <paramref name="count"/> requests at once (new requests only add).</summary>
     public async Task WaitForRunningAsync(int count)
     {
-        for (int i = 0; i < 500 && Running.Count != count; i++) await Task.Delay(10);
-        Assert.Equal(count, Running.Count);
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            if (_running.Count == count) return;
+            _waiters.Add((count, reached));
+        }
+        await reached.Task.WaitAsync(TimeSpan.FromMinutes(2));
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -14,7 +14,7 @@ public sealed class KeyedServer : SharedServer
 }
 
 /// <summary>Each API only on its endpoint, and each endpoint's key: missing is UNAUTHENTICATED, wrong is PERMISSION_DENIED.</summary>
-public sealed class AccessTests(KeyedServer fixture) : IClassFixture<KeyedServer>
+public sealed partial class AccessTests(KeyedServer fixture) : IClassFixture<KeyedServer>
 {
     private LoopbackServer Server => fixture.Server;
 

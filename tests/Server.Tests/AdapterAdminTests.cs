@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Peft.Protos.V1;
+using Peft.Runtime.Engine.Testing;
 using Peft.Server.Tests.Support;
 using Peft.Testing;
 
@@ -73,12 +74,15 @@ public sealed class AdapterAdminTests(AdminServer fixture) : IClassFixture<Admin
         var oldVersion = Server.Model.Registry.Get("swap");
         var expectedOld = (await fixture.Client.GenerateAsync(Requests.Ids(maxNewTokens: 200, adapter: "swap"))).TokenIds;
 
+        // The engine is held once all three streams are mid-generation, so they are still running when the id moves.
+        using var hold = Server.EngineHooks.HoldAt(EnginePoint.AfterStep, v => v.Of("swap").Count(s => s.Generated >= 1) == 3);
         var streams = Enumerable.Range(0, 3).Select(_ => StartStream("swap", 200)).ToArray();
-        await Task.WhenAll(streams.Select(s => s.FirstChunk));
+        Assert.All((await hold.Reached).Of("swap"), s => Assert.InRange(s.Generated, 1, 199));
         var replaced = await fixture.Client.UploadAdapterAsync("swap", Fixtures.LlamaAdapter("lora_all"), replace: true);
-        int stillRunning = oldVersion.RequestsInFlight;
+        Assert.Equal(3, oldVersion.RequestsInFlight);
+        hold.Release();
         var newResponse = await fixture.Client.GenerateAsync(Requests.Ids(maxNewTokens: 8, adapter: "swap"));
-        var results = await Task.WhenAll(streams.Select(s => s.Done));
+        var results = await Task.WhenAll(streams);
 
         Assert.NotEqual(oldVersion.ContentHash, replaced.Version);
         Assert.Equal(replaced.Version, newResponse.AdapterVersion);
@@ -88,7 +92,6 @@ public sealed class AdapterAdminTests(AdminServer fixture) : IClassFixture<Admin
             Assert.Equal(FinishReason.Length, whole.FinishReason);
             Assert.Equal(expectedOld, whole.TokenIds);
         }
-        Assert.True(stillRunning > 0, "the streams should still have been running when the adapter was replaced");
         Assert.Equal(0, oldVersion.RequestsInFlight);
         await fixture.Client.UnloadAdapterAsync("swap");
     }
@@ -100,13 +103,15 @@ public sealed class AdapterAdminTests(AdminServer fixture) : IClassFixture<Admin
         var version = Server.Model.Registry.Get("going");
         var expected = (await fixture.Client.GenerateAsync(Requests.Ids(maxNewTokens: 200, adapter: "going"))).TokenIds;
 
+        using var hold = Server.EngineHooks.HoldAt(EnginePoint.AfterStep, v => v.Of("going").Count(s => s.Generated >= 1) == 2);
         var streams = Enumerable.Range(0, 2).Select(_ => StartStream("going", 200)).ToArray();
-        await Task.WhenAll(streams.Select(s => s.FirstChunk));
+        Assert.All((await hold.Reached).Of("going"), s => Assert.InRange(s.Generated, 1, 199));
         var unloaded = await fixture.Client.UnloadAdapterAsync("going");
         string detail = await Requests.Fails(StatusCode.NotFound, () => fixture.Client.GenerateAsync(Requests.Ids(adapter: "going")));
-        var results = await Task.WhenAll(streams.Select(s => s.Done));
+        hold.Release();
+        var results = await Task.WhenAll(streams);
 
-        Assert.True(unloaded.RequestsInFlight > 0, "the streams should still have been running when the adapter was unloaded");
+        Assert.Equal(2u, unloaded.RequestsInFlight);
         Assert.Contains("'going'", detail);
         Assert.All(results, r => Assert.Equal(expected, r.Whole.TokenIds));
         Assert.All(results, r => Assert.Equal(version.ContentHash, r.Chunks[0].AdapterVersion));
@@ -229,32 +234,7 @@ public sealed class AdapterAdminTests(AdminServer fixture) : IClassFixture<Admin
             new() { File = new FileChunk { FileName = name, Data = Google.Protobuf.ByteString.CopyFromUtf8(text) } };
     }
 
-    private RunningStream StartStream(string adapter, uint tokens) => new(fixture.Client.GenerateStreamAsync(Requests.Ids(maxNewTokens: tokens, adapter: adapter)));
-
-    /// <summary>A stream read in the background; FirstChunk completes when the first chunk arrived.</summary>
-    private sealed class RunningStream
-    {
-        private readonly TaskCompletionSource<GenerateChunk> _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public RunningStream(IAsyncEnumerable<GenerateChunk> stream) => Done = ReadAsync(stream);
-
-        public Task<GenerateChunk> FirstChunk => _first.Task;
-
-        public Task<(List<GenerateChunk> Chunks, GenerateResponse Whole)> Done { get; }
-
-        private async Task<(List<GenerateChunk>, GenerateResponse)> ReadAsync(IAsyncEnumerable<GenerateChunk> stream)
-        {
-            var result = await Requests.CollectAsync(Tap(stream));
-            return result;
-        }
-
-        private async IAsyncEnumerable<GenerateChunk> Tap(IAsyncEnumerable<GenerateChunk> stream)
-        {
-            await foreach (var chunk in stream)
-            {
-                _first.TrySetResult(chunk);
-                yield return chunk;
-            }
-        }
-    }
+    /// <summary>A stream read to its end in the background.</summary>
+    private Task<(List<GenerateChunk> Chunks, GenerateResponse Whole)> StartStream(string adapter, uint tokens) =>
+        Requests.CollectAsync(fixture.Client.GenerateStreamAsync(Requests.Ids(maxNewTokens: tokens, adapter: adapter)));
 }

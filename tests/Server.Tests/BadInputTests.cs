@@ -20,7 +20,7 @@ public sealed class BadInputTests(BadInputServer fixture) : IClassFixture<BadInp
     {
         var response = await fixture.Client.GenerateAsync(Requests.Ids(maxNewTokens: 3));
         Assert.Equal(3, response.TokenIds.Count);
-        Assert.True(await fixture.Server.WaitForIdleAsync());
+        Requests.AssertFreed(fixture.Server, "the response");
     }
 
     [Theory]

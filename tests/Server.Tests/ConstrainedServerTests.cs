@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Peft.Protos.V1;
+using Peft.Runtime.Engine.Testing;
 using Peft.Server.Tests.Support;
 using Peft.Testing;
 
@@ -33,27 +34,18 @@ public sealed class ConstrainedServerTests(ConstrainedServer fixture) : IClassFi
     }
 
     [Fact]
-    public async Task A_full_queue_is_resource_exhausted_and_the_admitted_requests_finish()
+    public async Task A_full_queue_is_resource_exhausted_and_the_admitted_request_finishes()
     {
-        // One sequence runs and one may wait: of six sent at once, at least one finds the queue full.
-        var calls = Enumerable.Range(0, 6).Select(async _ =>
-        {
-            try
-            {
-                return (Tokens: (await fixture.Client.GenerateAsync(Requests.Ids(maxNewTokens: 100))).TokenIds.Count, Refusal: (string?)null);
-            }
-            catch (RpcException e) when (e.StatusCode == StatusCode.ResourceExhausted)
-            {
-                return (Tokens: 0, Refusal: e.Status.Detail);
-            }
-        }).ToArray();
-        var results = await Task.WhenAll(calls);
+        // Held with the first request taken in and not yet scheduled: it fills the queue of one.
+        using var hold = fixture.Server.EngineHooks.HoldAt(EnginePoint.BeforeSchedule, v => v.Sequences.Count == 1);
+        var admitted = fixture.Client.GenerateAsync(Requests.Ids(maxNewTokens: 100));
+        await hold.Reached;
+        string refusal = await Requests.Fails(StatusCode.ResourceExhausted, () => fixture.Client.GenerateAsync(Requests.Ids(maxNewTokens: 100)));
+        hold.Release();
 
-        Assert.Contains(results, r => r.Refusal is not null);
-        Assert.Contains(results, r => r.Refusal is null);
-        Assert.All(results.Where(r => r.Refusal is not null), r => Assert.Contains("waiting", r.Refusal));
-        Assert.All(results.Where(r => r.Refusal is null), r => Assert.Equal(100, r.Tokens));
-        Assert.True(await fixture.Server.WaitForIdleAsync());
+        Assert.Contains("1 requests are already waiting", refusal);
+        Assert.Equal(100, (await admitted).TokenIds.Count);
+        Requests.AssertFreed(fixture.Server, "the response");
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Peft.Client;
 using Peft.Server;
 using Peft.Server.Hosting;
+using Peft.Runtime.Engine.Testing;
 using Peft.Server.Security;
 
 namespace Peft.Testing;
@@ -54,7 +55,22 @@ public sealed class LoopbackServer : IAsyncDisposable
 
     /// <summary>Starts a server whose services <paramref name="services"/> may replace (a clock, a full disk).</summary>
     /// <param name="store">The adapter store to use (its jobs directory is <c>{store}-jobs</c>): a fresh one when null.</param>
-    public static async Task<LoopbackServer> StartAsync(string? modelDirectory, string[] args, Action<IServiceCollection>? services, string? store = null)
+    public static Task<LoopbackServer> StartAsync(string? modelDirectory, string[] args, Action<IServiceCollection>? services, string? store = null) =>
+        StartCoreAsync(modelDirectory, args, services, store, hold: null);
+
+    /// <summary>
+    /// Starts a server whose start-up is held as it enters <paramref name="state"/> (Loading or WarmingUp): Kestrel
+    /// answers, the model host stays in that state until the returned hold is released.
+    /// </summary>
+    public static async Task<(LoopbackServer Server, StartupHold Hold)> StartHeldAsync(ServingState state, params string[] args)
+    {
+        StartupHold? hold = null;
+        var server = await StartCoreAsync(null, args, null, null, host => hold = host.TestHooks.HoldAt(state));
+        return (server, hold!);
+    }
+
+    private static async Task<LoopbackServer> StartCoreAsync(string? modelDirectory, string[] args, Action<IServiceCollection>? services,
+        string? store, Func<ModelHost, StartupHold>? hold)
     {
         bool ownsStore = store is null;
         store ??= Fixtures.TempDirectory("peft-store");
@@ -80,8 +96,11 @@ public sealed class LoopbackServer : IAsyncDisposable
         {
             // Build already reads (and so validates) the Server section.
             app = ServerApp.Build([.. defaults, .. args], services);
+            var host = app.Services.GetRequiredService<ModelHost>();
+            var held = hold?.Invoke(host);
             await app.StartAsync();
-            await app.Services.GetRequiredService<ModelHost>().Ready.WaitAsync(TimeSpan.FromMinutes(2));
+            if (held is null) await host.Ready.WaitAsync(TimeSpan.FromMinutes(2));
+            else await held.Reached.WaitAsync(TimeSpan.FromMinutes(2));
             return new LoopbackServer(app, store, ownsStore);
         }
         catch
@@ -103,18 +122,8 @@ public sealed class LoopbackServer : IAsyncDisposable
         DefaultDeadline = TimeSpan.FromSeconds(60),
     });
 
-    /// <summary>Waits until no request holds KV cache blocks (the engine frees them within a step of a cancel).</summary>
-    public async Task<bool> WaitForIdleAsync(TimeSpan? timeout = null)
-    {
-        var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
-        while (DateTime.UtcNow < until)
-        {
-            var stats = Model.Engine.Stats;
-            if (stats.KvBlocksUsed == 0 && stats.Running == 0 && stats.Waiting == 0) return true;
-            await Task.Delay(10);
-        }
-        return false;
-    }
+    /// <summary>The engine's test hooks: holds of its thread and recordings of request events.</summary>
+    public EngineTestHooks EngineHooks => Model.Engine.TestHooks;
 
     public async ValueTask DisposeAsync()
     {

@@ -11,8 +11,9 @@ public sealed class GenerationStream : IDisposable
 {
     private readonly CancellationTokenRegistration _registration;
 
-    internal GenerationStream(ChannelReader<GenerationEvent> events, CancellationTokenRegistration registration, string adapterVersion, RequestTimeline timeline)
+    internal GenerationStream(ChannelReader<GenerationEvent> events, CancellationTokenRegistration registration, string adapterVersion, RequestTimeline timeline, long sequenceId)
     {
+        SequenceId = sequenceId;
         Events = events;
         _registration = registration;
         AdapterVersion = adapterVersion;
@@ -20,6 +21,9 @@ public sealed class GenerationStream : IDisposable
     }
 
     public ChannelReader<GenerationEvent> Events { get; }
+
+    /// <summary>The engine's id of the request (as its test hooks report it).</summary>
+    public long SequenceId { get; }
 
     /// <summary>When the request was submitted and first scheduled.</summary>
     public RequestTimeline Timeline { get; }

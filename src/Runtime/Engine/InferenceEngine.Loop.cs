@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Peft.Runtime.Engine.Batching;
 using Peft.Runtime.Engine.Sampling;
 using Peft.Runtime.Engine.Scheduling;
+using Peft.Runtime.Engine.Testing;
 using Peft.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -59,6 +60,9 @@ public sealed partial class InferenceEngine
         RetireCancelled();
         _adapters.Collect();
         if (_stopping && (!_draining || !_scheduler.All.Any())) return false;
+        Pass(EnginePoint.BeforeSchedule);
+        // Again: a request cancelled while the thread was held above never runs (in production, a cheap rescan).
+        RetireCancelled();
 
         var plan = _scheduler.Schedule();
         PublishActivity();
@@ -84,6 +88,8 @@ public sealed partial class InferenceEngine
         Step(plan);
         Interlocked.Exchange(ref _liveTensors, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
         _pacer.Served(_time.GetElapsedTime(started));
+        _steps++;
+        Pass(EnginePoint.AfterStep);
         if (_background is { HasWork: true } work && _pacer.Due) RunBackground(work);
         return true;
     }
@@ -125,6 +131,8 @@ public sealed partial class InferenceEngine
             Raise(BackgroundFaulted, e);
         }
         _pacer.RanUnit(_time.GetElapsedTime(started));
+        _backgroundUnits++;
+        Pass(EnginePoint.AfterBackgroundUnit);
     }
 
     /// <summary>Raises an engine event; a failing handler is the handler's problem, never the engine's.</summary>
@@ -222,47 +230,47 @@ public sealed partial class InferenceEngine
         if (finish is { } reason) Finish(sequence, reason, now);
     }
 
+    // Every way out releases the sequence's KV blocks and adapter lease before completing its stream, so a caller that
+    // sees the end of a stream sees its resources free; the Retired event (a test hook) comes last.
     private void Finish(Sequence sequence, FinishReason reason, DateTimeOffset now)
     {
-        LeaveQueue(sequence);
-        _scheduler.Remove(sequence);
-        sequence.Status = SequenceStatus.Finished;
+        Release(sequence);
+        _metrics.Finished(sequence, reason.ToString(), now);
         sequence.Events.TryWrite(new GenerationFinished(reason, sequence.PromptLength, sequence.GeneratedCount));
         sequence.Events.TryComplete();
-        _metrics.Finished(sequence, reason.ToString(), now);
-        sequence.Request.Adapter?.Dispose();
+        Retired(sequence, SequenceOutcome.Finished);
     }
 
     private void Cancel(Sequence sequence)
     {
-        LeaveQueue(sequence);
-        _scheduler.Remove(sequence);
-        sequence.Status = SequenceStatus.Finished;
-        sequence.Events.TryComplete(new OperationCanceledException("the request was cancelled"));
+        Release(sequence);
         _metrics.Finished(sequence, "cancelled", _time.GetUtcNow());
-        sequence.Request.Adapter?.Dispose();
+        sequence.Events.TryComplete(new OperationCanceledException("the request was cancelled"));
+        Retired(sequence, SequenceOutcome.Cancelled);
     }
 
     /// <summary>Ends requests the engine thread never took (it stopped, or faulted, before their intake).</summary>
     private void DrainSubmitted()
     {
-        while (_submitted.TryDequeue(out var late))
-        {
-            LeaveQueue(late);
-            late.Events.TryComplete(_fault is { } fault
-                ? new RequestRejectedException(RejectReason.Unavailable, EngineFaultMessage(fault))
-                : new OperationCanceledException("the server stopped before the request ran"));
-            late.Request.Adapter?.Dispose();
-        }
+        while (_submitted.TryDequeue(out var late)) CancelUnscheduled(late);
     }
 
-    /// <summary>Ends a sequence after an engine fault: its caller and its lease come first, the bookkeeping (which
-    /// may be what broke) last and best effort.</summary>
+    private void CancelUnscheduled(Sequence sequence)
+    {
+        LeaveQueue(sequence);
+        sequence.Request.Adapter?.Dispose();
+        sequence.Events.TryComplete(_fault is { } fault
+            ? new RequestRejectedException(RejectReason.Unavailable, EngineFaultMessage(fault))
+            : new OperationCanceledException("the server stopped before the request ran"));
+        Retired(sequence, _fault is null ? SequenceOutcome.Cancelled : SequenceOutcome.Failed);
+    }
+
+    /// <summary>Ends a sequence after an engine fault: its lease first, the bookkeeping (which may be what broke) best
+    /// effort, then its caller.</summary>
     private void Abandon(Sequence sequence, Exception error)
     {
         LeaveQueue(sequence);
         sequence.Status = SequenceStatus.Finished;
-        sequence.Events.TryComplete(error);
         sequence.Request.Adapter?.Dispose();
         try
         {
@@ -273,15 +281,23 @@ public sealed partial class InferenceEngine
 #pragma warning restore CA1031
         {
         }
+        sequence.Events.TryComplete(error);
+        Retired(sequence, SequenceOutcome.Failed);
     }
 
     private void Fail(Sequence sequence, Exception error)
     {
+        Release(sequence);
+        _metrics.Finished(sequence, "failed", _time.GetUtcNow());
+        sequence.Events.TryComplete(error);
+        Retired(sequence, SequenceOutcome.Failed);
+    }
+
+    private void Release(Sequence sequence)
+    {
         LeaveQueue(sequence);
         _scheduler.Remove(sequence);
         sequence.Status = SequenceStatus.Finished;
-        sequence.Events.TryComplete(error);
-        _metrics.Finished(sequence, "failed", _time.GetUtcNow());
         sequence.Request.Adapter?.Dispose();
     }
 }

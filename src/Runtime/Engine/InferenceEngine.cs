@@ -7,6 +7,7 @@ using Peft.Runtime.Engine.Output;
 using Peft.Runtime.Engine.Residency;
 using Peft.Runtime.Engine.Sampling;
 using Peft.Runtime.Engine.Scheduling;
+using Peft.Runtime.Engine.Testing;
 using Peft.Runtime.Models;
 using Peft.Runtime.Models.Cache;
 using Peft.Runtime.Validation;
@@ -153,16 +154,18 @@ public sealed partial class InferenceEngine : IAsyncDisposable
             new OutputProcessor(request.Sampling, _eos, _decoder.Create(), maxNew, _maxContext),
             channel.Writer, _time.GetUtcNow(), maxNew);
         Interlocked.Increment(ref _waitingApprox);
+        Publish(() => new SequenceSubmitted(sequence.Id, sequence.Adapter?.Id));
         _submitted.Enqueue(sequence);
         var registration = cancellationToken.Register(() =>
         {
             sequence.RequestCancel();
+            Publish(() => new SequenceCancelRequested(sequence.Id, sequence.Adapter?.Id));
             _wake.Release();
         });
         _wake.Release();
         // The engine thread may have ended (stopped or faulted) after the checks above: nothing would take it then.
         if (_ended) DrainSubmitted();
-        return new GenerationStream(channel.Reader, registration, request.Adapter?.Version.ContentHash ?? "", sequence.Timeline);
+        return new GenerationStream(channel.Reader, registration, request.Adapter?.Version.ContentHash ?? "", sequence.Timeline, sequence.Id);
     }
 
     /// <summary>Takes a place in the admission queue, or false when <see cref="EngineOptions.MaxWaitingRequests"/>

@@ -7,8 +7,9 @@ namespace Peft.Server.Calls;
 /// <summary>The request's prompt as token ids: text through the model's tokenizer, or ids as sent.</summary>
 internal static class PromptRules
 {
+    /// <param name="cancellationToken">The call's: no default, so every edge says what stops its tokenizing.</param>
     /// <exception cref="OperationCanceledException">The call was cancelled (or its deadline passed) while tokenizing.</exception>
-    public static IReadOnlyList<int> Tokens(PromptInput? prompt, LoadedModel model, CancellationToken cancellationToken = default)
+    public static IReadOnlyList<int> Tokens(PromptInput? prompt, LoadedModel model, CancellationToken cancellationToken)
     {
         switch (prompt)
         {

@@ -5,7 +5,7 @@ using Peft.Server.Options;
 namespace Peft.Server.Errors;
 
 /// <summary>
-/// Keeps the server's directories out of what callers read: every status detail has the configured roots (model,
+/// Keeps the server's directories out of what callers read: every gRPC status detail and HTTP error body has the configured roots (model,
 /// adapter roots, store, jobs, data root; as configured and as real paths) replaced by their configuration names,
 /// e.g. <c>&lt;Adapters:StoreDirectory&gt;/adapters/a/…</c>. Runtime messages may name files; callers learn where
 /// under a root, never where the root is.
@@ -36,4 +36,8 @@ internal sealed class RootNames
     }
 
     public Grpc.Core.Status Redact(Grpc.Core.Status status) => new(status.StatusCode, Redact(status.Detail));
+
+    public ApiException Redact(ApiException error) => Redact(error.Message) is var message && message == error.Message
+        ? error
+        : new ApiException(error.Kind, message, error.Param);
 }

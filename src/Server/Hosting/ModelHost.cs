@@ -26,6 +26,9 @@ public sealed class ModelHost : IAsyncDisposable
         var state => state.ToString(),
     };
 
+    /// <summary>Holds of start-up at a state, for tests.</summary>
+    public StartupHooks TestHooks { get; } = new();
+
     /// <summary>Completes when the server is ready to serve; faults when loading failed (tests await it).</summary>
     public Task Ready => _ready.Task;
 

@@ -45,12 +45,14 @@ internal sealed class ModelLoader(
             var options = model.Value;
             ServerLog.LoadingModel(logger, paths.Resolve(options.Path), options.Device, options.Dtype);
             var clock = Stopwatch.StartNew();
+            await host.TestHooks.PassAsync(ServingState.Loading, stoppingToken);
             var loaded = await Task.Run(() => LoadedModel.Load(options, adapters.Value, engine.Value, training.Value, paths, meters, time, writes), stoppingToken);
             Observe(loaded);
             host.Loading(loaded);
             if (loaded.Tokenizer is null) ServerLog.NoTokenizer(logger, loaded.Directory);
             ServerLog.ModelLoaded(logger, clock.Elapsed.TotalSeconds, loaded.Model.Config.Architecture, loaded.Model.Config.NumLayers,
                 loaded.VocabSize, loaded.Tokenizer is null ? "none" : $"{loaded.Tokenizer.VocabSize} tokens");
+            await host.TestHooks.PassAsync(ServingState.WarmingUp, stoppingToken);
 
             foreach (var (id, error) in await loaded.Registry.RestoreAsync(stoppingToken))
                 ServerLog.AdapterNotRestored(logger, id, error.Message);
@@ -81,22 +83,26 @@ internal sealed class ModelLoader(
         }
     }
 
-    /// <summary>Runs before any hosted service (Kestrel included) stops: the Draining phase. Cancelling the host's
-    /// stop token ends it early.</summary>
+    /// <summary>Runs before any hosted service (Kestrel included) stops: the Draining phase, then Stopping (new calls
+    /// refused) before Kestrel begins its own stop, which waits for running calls. Cancelling the host's stop token
+    /// ends the Draining phase early.</summary>
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         host.MarkDraining();
         var delay = server.Value.ShutdownDelay;
-        if (host.State != ServingState.Draining || delay <= TimeSpan.Zero) return;
-        ServerLog.NotServing(logger, delay.TotalSeconds);
-        try
+        if (host.State == ServingState.Draining && delay > TimeSpan.Zero)
         {
-            await Task.Delay(delay, time, cancellationToken);
+            ServerLog.NotServing(logger, delay.TotalSeconds);
+            try
+            {
+                await Task.Delay(delay, time, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stop was asked to hurry: go on to refusing and draining.
+            }
         }
-        catch (OperationCanceledException)
-        {
-            // Stop was asked to hurry: go on to refusing and draining.
-        }
+        host.MarkStopping();
     }
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -14,7 +14,7 @@ internal sealed class ChatCompletionsEndpoint(ModelHost host, ServedModels serve
         var model = host.Require();
         var request = ChatRequest.Parse(await JsonRequest.ReadAsync(http.Request, http.RequestAborted), model, served);
         var header = ResponseHeader.New("chatcmpl", request.Model, time);
-        using var choices = ChoiceSet.Start(request.Choices(model, header.Id), model, Api, http.RequestAborted);
+        using var choices = ChoiceSet.Start(request.Choices(model, header.Id, http.RequestAborted), model, Api, http.RequestAborted);
         if (request.Options.Stream) await StreamAsync(http, request, header, choices, model);
         else await WholeAsync(http, request, header, choices, model);
     }

@@ -82,10 +82,10 @@ internal sealed record ChatRequest(string Model, string AdapterId, ChatRenderReq
     }
 
     /// <summary>The engine requests: the rendered conversation, n choices; choice i of a seeded request draws with seed + i.</summary>
-    public IReadOnlyList<ChoiceSpec> Choices(LoadedModel model, string requestId)
+    public IReadOnlyList<ChoiceSpec> Choices(LoadedModel model, string requestId, CancellationToken aborted)
     {
         var prompt = ChatPrompt.Render(model, Conversation);
-        var tokens = PromptRules.Tokens(prompt, model);
+        var tokens = PromptRules.Tokens(prompt, model, aborted);
         return [.. Enumerable.Range(0, Options.N).Select(i => new ChoiceSpec(
             new GenerationInput(AdapterId, prompt, Sampling.Seed is { } seed ? Sampling with { Seed = unchecked(seed + (ulong)i) } : Sampling, requestId, Options.User),
             tokens))];

@@ -50,12 +50,12 @@ internal sealed record CompletionRequest(string Model, string AdapterId, IReadOn
 
     /// <summary>The engine requests: prompts in order, n choices each; choice i of a seeded request draws with seed + i,
     /// so choices differ and choice 0 equals the same request with n = 1.</summary>
-    public IReadOnlyList<ChoiceSpec> Choices(LoadedModel model, string requestId)
+    public IReadOnlyList<ChoiceSpec> Choices(LoadedModel model, string requestId, CancellationToken aborted)
     {
         var specs = new List<ChoiceSpec>(Prompts.Count * Options.N);
         foreach (var prompt in Prompts)
         {
-            var tokens = PromptRules.Tokens(prompt, model);
+            var tokens = PromptRules.Tokens(prompt, model, aborted);
             for (int i = 0; i < Options.N; i++)
             {
                 var sampling = Sampling.Seed is { } seed ? Sampling with { Seed = unchecked(seed + (ulong)i) } : Sampling;

@@ -15,7 +15,7 @@ internal sealed class CompletionsEndpoint(ModelHost host, ServedModels served, T
         var model = host.Require();
         var request = CompletionRequest.Parse(await JsonRequest.ReadAsync(http.Request, http.RequestAborted), model, served);
         var header = ResponseHeader.New("cmpl", request.Model, time);
-        using var choices = ChoiceSet.Start(request.Choices(model, header.Id), model, Api, http.RequestAborted);
+        using var choices = ChoiceSet.Start(request.Choices(model, header.Id, http.RequestAborted), model, Api, http.RequestAborted);
         if (request.Options.Stream) await StreamAsync(http, request, header, choices, model);
         else await WholeAsync(http, request, header, choices, model);
     }

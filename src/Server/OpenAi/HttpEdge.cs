@@ -9,10 +9,11 @@ namespace Peft.Server.OpenAi;
 /// Runs every HTTP API call: access by <see cref="AccessPolicy"/> (the key from <c>Authorization: Bearer</c> or
 /// <c>x-api-key</c>), then the handler; whatever it throws is classified by the rule both edges share
 /// (<see cref="RuntimeErrors"/>) and answered in OpenAI's error shape with the status of
-/// <see cref="HttpErrorMapping"/>. A fault the rule does not know is logged and answered 500 with a trace id, never
+/// <see cref="HttpErrorMapping"/>, the server's directories named by their configuration keys (<see cref="RootNames"/>,
+/// as the gRPC edge does). A fault the rule does not know is logged and answered 500 with a trace id, never
 /// its message or stack. A stream that already began ends with an error event and <c>[DONE]</c>.
 /// </summary>
-internal sealed class HttpEdge(AccessPolicy policy, EndpointRoles roles, ILogger<HttpEdge> logger)
+internal sealed class HttpEdge(AccessPolicy policy, EndpointRoles roles, RootNames roots, ILogger<HttpEdge> logger)
 {
     private const string KeyHeaderForMessages = "'Authorization: Bearer'";
 
@@ -53,7 +54,8 @@ internal sealed class HttpEdge(AccessPolicy policy, EndpointRoles roles, ILogger
         bool aborted = http.RequestAborted.IsCancellationRequested;
         if (aborted) return;
         var known = RuntimeErrors.Classify(error, aborted: false, deadlinePassed: false) ?? BodyError(error);
-        if (known is null)
+        if (known is not null) known = roots.Redact(known);
+        else
         {
             string trace = Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier;
             ServerLog.UnexpectedError(logger, error, api, trace);

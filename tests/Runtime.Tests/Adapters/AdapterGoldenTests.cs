@@ -8,12 +8,14 @@ namespace Peft.Runtime.Tests.Adapters;
 /// <summary>Every adapter case of tests/fixtures/hf (saved by PEFT itself) against PEFT's own outputs.</summary>
 public sealed class AdapterGoldenTests
 {
-    public static TheoryData<string> Cases => new()
-    {
+    private static readonly string[] CaseNames =
+    [
         "llama__lora_qv", "llama__lora_all", "llama__lora_pattern", "llama__prefix", "llama__prefix_proj",
         "llama__prompt", "llama__ptuning", "gpt2__lora_c_attn", "gpt2__prefix", "gpt2__prompt",
         "qwen2__lora_all", "qwen2__prefix", "llama3rope__lora_all", "llama3rope__prefix", "mistral__lora_all", "mistral__prefix",
-    };
+    ];
+
+    public static TheoryData<string> Cases => new(CaseNames);
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -63,14 +65,27 @@ public sealed class AdapterGoldenTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void The_adapter_reports_what_peft_saved(string name)
+    public void The_adapter_reports_the_type_peft_saved(string name)
     {
         var golden = HfFixtures.Case(name);
         var model = ModelCache.Family(golden.Family);
         using var runner = new CachedRunner(model, loraSlots: 2);
         using var adapter = AdapterUnderTest.Read(model, golden.AdapterDirectory!, runner, loraSlot: 1);
         Assert.Equal(golden.Expected.GetProperty("peft_type").GetString(), adapter.Host.PeftType);
-        if (!golden.Expected.TryGetProperty("lora_resolved_modules", out var resolved)) return;
+    }
+
+    /// <summary>The cases whose expected.json lists the modules PEFT wrapped (every LoRA case).</summary>
+    public static TheoryData<string> LoraCases => new(CaseNames.Where(c => HfFixtures.Case(c).Expected.TryGetProperty("lora_resolved_modules", out _)));
+
+    [Theory]
+    [MemberData(nameof(LoraCases))]
+    public void A_lora_adapter_wraps_the_modules_peft_wrapped_with_their_rank_and_scaling(string name)
+    {
+        var golden = HfFixtures.Case(name);
+        var model = ModelCache.Family(golden.Family);
+        using var runner = new CachedRunner(model, loraSlots: 2);
+        using var adapter = AdapterUnderTest.Read(model, golden.AdapterDirectory!, runner, loraSlot: 1);
+        var resolved = golden.Expected.GetProperty("lora_resolved_modules");
 
         var modules = ((Runtime.Adapters.Lora.LoraAdapter)adapter.Host).Modules.Values.ToDictionary(m => m.Site.Path);
         Assert.Equal(resolved.EnumerateObject().Select(p => p.Name).Order(), modules.Keys.Order());

@@ -1,5 +1,6 @@
 using Peft.Runtime.Engine;
 using Peft.Runtime.Engine.Sampling;
+using Peft.Runtime.Engine.Testing;
 using Peft.Runtime.Tests.Models;
 
 namespace Peft.Runtime.Tests.Engine;
@@ -86,16 +87,26 @@ public sealed class EngineBehaviourTests
     {
         await using var h = new EngineHarness("llama", Small);
         await h.Registry.RegisterAsync("lora", "llama/adapters/lora_qv", replace: false);
+        using var events = h.Engine.TestHooks.Record();
+        using var hold = h.Engine.TestHooks.HoldAfterTokens(3, "lora");
         using var cancel = new CancellationTokenSource();
         var stream = h.Submit(Prompt, "lora", new SamplingParams { MaxNewTokens = 200 }, cancel.Token);
-        Assert.True(await stream.Events.WaitToReadAsync());
+
+        // Held mid-stream: the sequence holds blocks and the lease, and cannot finish before the cancel.
+        var held = await hold.Reached;
+        Assert.Equal(3, Assert.Single(held.Sequences).Generated);
         Assert.True(h.Engine.Stats.KvBlocksUsed > 0);
         Assert.Equal(1, h.Registry.Get("lora").RequestsInFlight);
 
         cancel.Cancel();
+        await events.WaitFor<SequenceCancelRequested>(c => c.SequenceId == stream.SequenceId);
+        hold.Release();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => { await foreach (var _ in stream.Events.ReadAllAsync()) { } });
+        // The engine releases before it completes the stream, so the end of the stream is proof enough.
         Assert.Equal(0, h.Engine.Stats.KvBlocksUsed);
         Assert.Equal(0, h.Registry.Get("lora").RequestsInFlight);
+        var retired = await events.WaitFor<SequenceRetired>(r => r.SequenceId == stream.SequenceId);
+        Assert.Equal(new SequenceRetired(stream.SequenceId, "lora", SequenceOutcome.Cancelled, 3), retired);   // within the next step
         stream.Dispose();
     }
 
@@ -103,11 +114,20 @@ public sealed class EngineBehaviourTests
     public async Task Cancelling_a_waiting_request_removes_it_before_it_runs()
     {
         await using var h = new EngineHarness("llama", Small with { MaxRunningSequences = 1 });
+        using var events = h.Engine.TestHooks.Record();
+        using var hold = h.Engine.TestHooks.HoldAt(EnginePoint.BeforeSchedule, v => v.Sequences.Count == 2);
         var running = h.Submit(Prompt, sampling: new SamplingParams { MaxNewTokens = 60 });
         using var cancel = new CancellationTokenSource();
         var waiting = h.Submit(Prompt, sampling: new SamplingParams { MaxNewTokens = 60 }, cancellationToken: cancel.Token);
+
+        var held = await hold.Reached;
+        Assert.Equal(SequenceStatus.Waiting, held.Sequences.Single(s => s.Id == waiting.SequenceId).Status);
         cancel.Cancel();
+        await events.WaitFor<SequenceCancelRequested>(c => c.SequenceId == waiting.SequenceId);
+        hold.Release();
+
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => { await foreach (var _ in waiting.Events.ReadAllAsync()) { } });
+        Assert.Equal(new SequenceRetired(waiting.SequenceId, null, SequenceOutcome.Cancelled, 0), await events.WaitFor<SequenceRetired>(r => r.SequenceId == waiting.SequenceId));
         Assert.Equal(60, (await EngineHarness.CollectAsync(running)).Tokens.Count);
         Assert.Equal(0, h.Engine.Stats.KvBlocksUsed);
     }
@@ -116,20 +136,14 @@ public sealed class EngineBehaviourTests
     public async Task A_full_queue_refuses_new_requests_with_resource_exhausted()
     {
         await using var h = new EngineHarness("llama", Small with { MaxRunningSequences = 1, MaxWaitingRequests = 2 });
-        var accepted = new List<GenerationStream>();
-        RequestRejectedException? refused = null;
-        for (int i = 0; i < 6 && refused is null; i++)
-        {
-            try
-            {
-                accepted.Add(h.Submit(Prompt, sampling: new SamplingParams { MaxNewTokens = 100 }));
-            }
-            catch (RequestRejectedException e)
-            {
-                refused = e;
-            }
-        }
-        Assert.NotNull(refused);
+        // Held with the first request taken in and not yet scheduled: it waits, one more may wait, the third is refused.
+        using var hold = h.Engine.TestHooks.HoldAt(EnginePoint.BeforeSchedule, v => v.Sequences.Count == 1);
+        var accepted = new List<GenerationStream> { h.Submit(Prompt, sampling: new SamplingParams { MaxNewTokens = 100 }) };
+        Assert.Equal(SequenceStatus.Waiting, Assert.Single((await hold.Reached).Sequences).Status);
+        accepted.Add(h.Submit(Prompt, sampling: new SamplingParams { MaxNewTokens = 100 }));
+        var refused = Assert.Throws<RequestRejectedException>(() => h.Submit(Prompt, sampling: new SamplingParams { MaxNewTokens = 100 }));
+        hold.Release();
+
         Assert.Equal(RejectReason.ResourceExhausted, refused.Reason);
         Assert.Contains("2 requests are already waiting", refused.Message);
         foreach (var s in accepted) Assert.Equal(100, (await EngineHarness.CollectAsync(s)).Tokens.Count);
@@ -164,9 +178,13 @@ public sealed class EngineBehaviourTests
         var v1 = await h.Registry.RegisterAsync("a", "llama/adapters/lora_qv", replace: false);
         var solo = await EngineHarness.CollectAsync(h.Submit(Prompt, "a", new SamplingParams { MaxNewTokens = 30 }));
 
+        using var hold = h.Engine.TestHooks.HoldAfterTokens(5, "a");
         var stream = h.Submit(Prompt, "a", new SamplingParams { MaxNewTokens = 30 });
-        Assert.True(await stream.Events.WaitToReadAsync());
+        var held = await hold.Reached;
+        Assert.Equal(5, Assert.Single(held.Sequences).Generated);   // replaced with 25 tokens still to come
         var v2 = await h.Registry.RegisterAsync("a", "llama/adapters/lora_all", replace: true);
+        Assert.Equal(1, v1.RequestsInFlight);
+        hold.Release();
         var onOld = await EngineHarness.CollectAsync(stream);
         var onNew = h.Submit(Prompt, "a", new SamplingParams { MaxNewTokens = 30 });
 

@@ -3,6 +3,7 @@ using Peft.Runtime.Adapters.Registry;
 using Peft.Runtime.Engine;
 using Peft.Runtime.Engine.Output;
 using Peft.Runtime.Engine.Sampling;
+using Peft.Runtime.Engine.Testing;
 using Peft.Runtime.Models;
 using Peft.Runtime.Tests.Engine;
 using Peft.Runtime.Tests.Models;
@@ -113,11 +114,18 @@ public sealed class TrainingJobTests : IAsyncDisposable
     [Fact]
     public async Task An_interrupted_job_resumes_from_its_checkpoint_after_a_restart()
     {
-        var info = await _manager.StartAsync(Spec("resumed", steps: 12, checkpointEvery: 3), Data(0, 40), null);
-        var job = _manager.Get(info.JobId);
-        await foreach (var e in job.Watch().ReadAllAsync())
-            if (e.Progress is { Step: >= 7 }) break;
-        // The process dies: nothing is finished or cleaned up, the record still says Running.
+        TrainingJobInfo info;
+        // Held after the micro-batch that reached step 7 (checkpoints at 3 and 6 written), the engine cannot finish the job.
+        using (var hold = _harness.Engine.TestHooks.HoldAt(EnginePoint.AfterBackgroundUnit, _ => AtStep(7)))
+        {
+            info = await _manager.StartAsync(Spec("resumed", steps: 12, checkpointEvery: 3), Data(0, 40), null);
+            await hold.Reached;
+            // The process dies there: nothing is finished or cleaned up, the record still says Running.
+            var stopped = _harness.Engine.StopAsync(TimeSpan.Zero);
+            hold.Release();
+            await stopped;
+        }
+        Assert.Equal(TrainingJobState.Running, _manager.Get(info.JobId).State);
         await _harness.DisposeAsync();
         _manager.Dispose();
         Assert.True(Directory.Exists(Path.Combine(_jobs, info.JobId, "checkpoint")));
@@ -137,11 +145,11 @@ public sealed class TrainingJobTests : IAsyncDisposable
     public async Task A_job_survives_its_adapter_id_being_unloaded_while_it_trains()
     {
         await _harness.Registry.RegisterAsync("mine", "llama/adapters/lora_qv", replace: false);
-        var info = await _manager.StartAsync(Spec("mine", steps: 8, replace: true), Data(0, 40), null);
-        var job = _manager.Get(info.JobId);
-        await foreach (var e in job.Watch().ReadAllAsync())
-            if (e.Progress is { Step: >= 2 }) break;
+        using var hold = _harness.Engine.TestHooks.HoldAt(EnginePoint.AfterBackgroundUnit, _ => AtStep(2));
+        var job = _manager.Get((await _manager.StartAsync(Spec("mine", steps: 8, replace: true), Data(0, 40), null)).JobId);
+        await hold.Reached;   // 6 of 8 steps still to train
         _harness.Registry.Unregister("mine");
+        hold.Release();
         var done = await Finished(job);
         Assert.Equal(TrainingJobState.Succeeded, done.State);
         Assert.Equal(done.AdapterVersion, _harness.Registry.Get("mine").ContentHash);
@@ -166,6 +174,9 @@ public sealed class TrainingJobTests : IAsyncDisposable
         _manager.Cancel(info.JobId);
         await Finished(job);
     }
+
+    /// <summary>On the engine thread: a job has reported optimizer step <paramref name="step"/> or later.</summary>
+    private bool AtStep(int step) => _manager.List().Any(j => j.Progress?.Step >= step);
 
     public async ValueTask DisposeAsync()
     {

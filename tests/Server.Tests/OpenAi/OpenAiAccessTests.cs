@@ -2,6 +2,7 @@ using System.ClientModel;
 using System.Net;
 using System.Text.Json.Nodes;
 using OpenAI.Chat;
+using Peft.Runtime.Engine.Testing;
 using Peft.Server.Tests.Support;
 using Peft.Testing;
 
@@ -49,16 +50,24 @@ public sealed class OpenAiAccessTests(KeyedConstrainedServer fixture) : IClassFi
     public async Task Choices_that_overflow_the_queue_are_429_with_retry_after_and_none_of_them_runs()
     {
         using var http = fixture.Http(key: KeyedConstrainedServer.Key);
-        // One sequence runs, one waits: the third of three choices submitted together finds the queue full (the first
-        // runs for 200 tokens, so the second cannot have left the queue).
+        using var events = fixture.Server.EngineHooks.Record();
+        // Held at its next turn, before scheduling: the first of three choices keeps its place in the queue of one
+        // (a place is given up when first scheduled), so the second finds the queue full.
+        using var hold = fixture.Server.EngineHooks.HoldAt(EnginePoint.BeforeSchedule, _ => true);
         using var response = await http.PostAsync("/v1/completions", System.Net.Http.Json.JsonContent.Create(Completion(n: 3, maxTokens: 200)));
+        hold.Release();
 
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
         Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter!.Delta);
         var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;
         Assert.Equal("rate_limit_error", (string)error["type"]!);
         Assert.Contains("waiting", (string)error["message"]!);
-        Assert.True(await fixture.Server.WaitForIdleAsync());
+        // The one choice the engine took was cancelled before it was ever scheduled.
+        var first = Assert.Single(events.Events.OfType<SequenceSubmitted>());
+        var retired = await events.WaitFor<SequenceRetired>(r => r.SequenceId == first.SequenceId);
+        Assert.Equal(SequenceOutcome.Cancelled, retired.Outcome);
+        Assert.Equal(0, retired.Generated);
+        Requests.AssertFreed(fixture.Server, "the request retired");
     }
 
     [Fact]

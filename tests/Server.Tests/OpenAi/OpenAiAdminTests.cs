@@ -46,6 +46,20 @@ public sealed class OpenAiAdminTests(EmptyOpenAiServer fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Errors_name_the_adapter_roots_by_their_configuration_key_never_by_their_path()
+    {
+        using var admin = fixture.Http(fixture.Server.AdminAddress, LoopbackServer.AdminKey);
+
+        var (status, body) = await OpenAiServer.PostAsync(admin, "/v1/load_lora_adapter", new { lora_name = "x", lora_path = "no/such/adapter" });
+
+        string message = (string)body["error"]!["message"]!;
+        Assert.Equal(404, status);
+        Assert.DoesNotContain(Fixtures.HfRoot, message);
+        Assert.DoesNotContain(fixture.Server.StoreDirectory, message);
+        Assert.Contains("(adapter roots: <Adapters:Roots:0>", message);
+    }
+
+    [Fact]
     public async Task Load_in_place_replaces_and_requests_then_use_the_new_version()
     {
         using var admin = fixture.Http(fixture.Server.AdminAddress, LoopbackServer.AdminKey);

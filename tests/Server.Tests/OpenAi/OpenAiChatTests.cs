@@ -2,6 +2,7 @@ using System.ClientModel;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 using OpenAI.Chat;
+using Peft.Runtime.Engine.Testing;
 using Peft.Server.Tests.Support;
 using ChatFinishReason = OpenAI.Chat.ChatFinishReason;
 
@@ -171,6 +172,7 @@ public sealed class OpenAiChatTests(OpenAiServer fixture) : IClassFixture<OpenAi
     [Fact]
     public async Task Errors_come_with_the_status_an_openai_client_expects()
     {
+        using var events = fixture.Server.EngineHooks.Record();
         var unknown = await Assert.ThrowsAsync<ClientResultException>(() => fixture.Chat("no-such-model").CompleteChatAsync([new UserChatMessage(Question)]));
         Assert.Equal(404, unknown.Status);
         Assert.Contains("no-such-model", unknown.Message);
@@ -188,6 +190,7 @@ public sealed class OpenAiChatTests(OpenAiServer fixture) : IClassFixture<OpenAi
         var (toolChoice, _) = await OpenAiServer.PostAsync(http, "/v1/chat/completions",
             new { model = "prompt", messages = new[] { new { role = "user", content = "x" } }, tool_choice = "required" });
         Assert.Equal(400, toolChoice);
-        Assert.True(await fixture.Server.WaitForIdleAsync());
+        // Each was refused before the engine: none of them holds anything there.
+        Assert.DoesNotContain(events.Events, e => e is SequenceSubmitted);
     }
 }

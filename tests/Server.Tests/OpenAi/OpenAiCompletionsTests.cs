@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Peft.Runtime.Engine.Testing;
 using Peft.Server.Tests.Support;
 
 namespace Peft.Server.Tests.OpenAi;
@@ -194,8 +195,12 @@ public sealed class OpenAiCompletionsTests(OpenAiServer fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task A_client_that_disconnects_mid_stream_frees_the_request()
+    public async Task A_client_that_disconnects_mid_stream_is_cut_off_and_frees_the_request()
     {
+        // Held after the first token: the request cannot finish on its own, only the server acting on the disconnect
+        // can retire it early.
+        using var events = fixture.Server.EngineHooks.Record();
+        using var hold = fixture.Server.EngineHooks.HoldAfterTokens(1, "lora_qv");
         var http = fixture.Http();
         var response = await http.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/v1/completions")
         {
@@ -203,12 +208,18 @@ public sealed class OpenAiCompletionsTests(OpenAiServer fixture) : IClassFixture
         }, HttpCompletionOption.ResponseHeadersRead);
         var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
         Assert.StartsWith("data: ", await reader.ReadLineAsync());
+        var sequence = Assert.Single((await hold.Reached).Sequences);
 
         reader.Dispose();
         response.Dispose();
         http.Dispose();
 
-        Assert.True(await fixture.Server.WaitForIdleAsync());
+        await events.WaitFor<SequenceCancelRequested>(c => c.SequenceId == sequence.Id);
+        hold.Release();
+        var retired = await events.WaitFor<SequenceRetired>(r => r.SequenceId == sequence.Id);
+        Assert.Equal(SequenceOutcome.Cancelled, retired.Outcome);
+        Assert.Equal(sequence.Generated, retired.Generated);
+        Requests.AssertFreed(fixture.Server, "the request retired");
         Assert.Equal(0, fixture.Server.Model.Registry.Get("lora_qv").RequestsInFlight);
     }
 }

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Peft.Protos.V1;
+using Peft.Testing;
 
 namespace Peft.Server.Tests.Support;
 
@@ -34,6 +35,16 @@ internal static class Requests
         var error = await Assert.ThrowsAsync<RpcException>(call);
         Assert.True(error.StatusCode == code, $"expected {code}, got {error.StatusCode}: {error.Status.Detail}");
         return error.Status.Detail;
+    }
+
+    /// <summary>
+    /// Asserts no request holds KV blocks or a running place. Read at once, never polled: the engine releases a
+    /// request's resources before it completes the request's stream (or records it retired).
+    /// </summary>
+    public static void AssertFreed(LoopbackServer server, string after)
+    {
+        var stats = server.Model.Engine.Stats;
+        Assert.True(stats.KvBlocksUsed == 0 && stats.Running == 0, $"resources still held after {after}: {stats}");
     }
 
     /// <summary>Reads a whole stream into (chunks, concatenated response).</summary>
