@@ -61,6 +61,15 @@ internal sealed class AdapterSet : IDisposable
         return new AdapterSet(registry, ids, directories, storeDirectory);
     }
 
+    /// <summary>Registers more adapter directories (other methods) as prefix-0000, prefix-0001, …; returns their ids.</summary>
+    public async Task<IReadOnlyList<string>> AddAsync(string prefix, IReadOnlyList<string> directories)
+    {
+        ArgumentNullException.ThrowIfNull(directories);
+        var ids = directories.Select((_, i) => $"{prefix}-{i:D4}").ToArray();
+        for (int i = 0; i < ids.Length; i++) await Registry.RegisterAsync(ids[i], directories[i], replace: false);
+        return ids;
+    }
+
     public void Dispose()
     {
         Registry.Dispose();

@@ -29,10 +29,10 @@ internal sealed class DecodeProfile(CausalLM model, IReadOnlyList<LoraAdapter> a
         var variants = new Variant[]
         {
             new("base only", LoraKernel.Gather, _ => null),
-            new("32 distinct, gather", LoraKernel.Gather, b => new LoraBinding(b % adapters.Count)),
-            new("32 distinct, segment", LoraKernel.Segment, b => new LoraBinding(b % adapters.Count)),
-            new("one adapter, gather", LoraKernel.Gather, _ => new LoraBinding(0)),
-            new("one adapter, segment", LoraKernel.Segment, _ => new LoraBinding(0)),
+            new("32 distinct, gather", LoraKernel.Gather, b => new SlotBinding(b % adapters.Count)),
+            new("32 distinct, segment", LoraKernel.Segment, b => new SlotBinding(b % adapters.Count)),
+            new("one adapter, gather", LoraKernel.Gather, _ => new SlotBinding(0)),
+            new("one adapter, segment", LoraKernel.Segment, _ => new SlotBinding(0)),
         };
         var states = new List<State>();
         try

@@ -18,10 +18,14 @@ namespace Peft.LoadTests.Benchmarks;
 /// </summary>
 internal sealed class LoraBenchmark(CausalLM model, ModelShape shape, BenchCache cache, LoraSettings settings, TextWriter log)
 {
+    private IReadOnlyList<string>[]? _methods;
+
     public async Task<(IReadOnlyList<ThroughputRun> Runs, IReadOnlyList<KernelSummary> Summary, IReadOnlyList<DecodeProfileRow> Profile)> RunAsync()
     {
         log.WriteLine($"writing/registering {settings.Adapters} rank-{settings.Rank} adapters");
         using var adapters = await AdapterSet.CreateAsync(cache, model, shape, settings.Adapters, settings.Rank, torch.ScalarType.Float32, 4L << 30, log);
+        _methods = settings.MixedMethods ? await MethodSetAsync(adapters) : null;
+        var methods = _methods;
         var runs = new List<ThroughputRun>();
         for (int rep = 0; rep < settings.Repetitions; rep++)
         {
@@ -35,6 +39,8 @@ internal sealed class LoraBenchmark(CausalLM model, ModelShape shape, BenchCache
                 runs.Add(await RunAsync("base", Name(kernel), engine, adapters, requests, _ => null) with { Repetition = rep });
                 runs.Add(await RunAsync("mixed", Name(kernel), engine, adapters, requests, r => adapters.Ids[r.AdapterRank % adapters.Ids.Count]) with { Repetition = rep });
                 runs.Add(await RunAsync("single", Name(kernel), engine, adapters, requests, _ => adapters.Ids[0]) with { Repetition = rep });
+                if (methods is not null)
+                    runs.Add(await RunAsync("mixed-methods", Name(kernel), engine, adapters, requests, r => MethodOf(methods, r.AdapterRank)) with { Repetition = rep });
             }
         }
         for (int rep = 0; rep < settings.OneAtATimeRepetitions; rep++)
@@ -61,6 +67,18 @@ internal sealed class LoraBenchmark(CausalLM model, ModelShape shape, BenchCache
         return (runs, Summarize(runs), profile);
     }
 
+    /// <summary>Distinct LoRA, DoRA and IA³ adapters, a third of the requests each (LoRA ones from the main set).</summary>
+    private async Task<IReadOnlyList<string>[]> MethodSetAsync(AdapterSet adapters)
+    {
+        int each = Math.Max(1, settings.Requests / 3);
+        log.WriteLine($"writing/registering {each} rank-{settings.Rank} DoRA and {each} IA³ adapters for the mixed-methods wave");
+        var dora = await adapters.AddAsync("dora", [.. Enumerable.Range(0, each).Select(i => cache.DoraAdapter(shape, settings.Rank, i))]);
+        var ia3 = await adapters.AddAsync("ia3", [.. Enumerable.Range(0, each).Select(i => cache.Ia3Adapter(shape, i))]);
+        return [adapters.Ids.Take(each).ToArray(), dora, ia3];
+    }
+
+    private static string MethodOf(IReadOnlyList<string>[] methods, int rank) => methods[rank % 3][rank / 3 % methods[rank % 3].Count];
+
     /// <summary>Medians over the runs in which every request completed; each kernel's mixed and single runs are paired
     /// with the base run on the same engine just before them, and a repetition whose run failed is left out.</summary>
     private KernelSummary[] Summarize(IReadOnlyList<ThroughputRun> runs)
@@ -82,6 +100,8 @@ internal sealed class LoraBenchmark(CausalLM model, ModelShape shape, BenchCache
         {
             MixedOverBaseByRepetition = Paired("mixed", k),
             SingleOverBaseByRepetition = Paired("single", k),
+            MixedMethodsTokensPerSecond = settings.MixedMethods ? Median("mixed-methods", k, r => r.TokensPerSecond) : double.NaN,
+            MixedMethodsOverBaseByRepetition = settings.MixedMethods ? Paired("mixed-methods", k) : [],
         }).ToArray();
     }
 
@@ -94,11 +114,12 @@ internal sealed class LoraBenchmark(CausalLM model, ModelShape shape, BenchCache
 
     private async Task WarmUpAsync(InferenceEngine engine, AdapterSet adapters, LoraKernel kernel)
     {
-        log.WriteLine($"  warm-up ({Name(kernel)}): every adapter into its slot, one short wave each of base and mixed");
+        log.WriteLine($"  warm-up ({Name(kernel)}): every adapter onto the device, one short wave each of base, mixed (and mixed-methods)");
         var requests = ClosedLoopWave.Requests(settings.Requests, settings.PromptLength, 4, model.Config.VocabSize, 999);
         var target = new InProcessTarget(engine, adapters.Registry);
         await ClosedLoopRunner.RunAsync(target, requests, r => adapters.Ids[r.AdapterRank % adapters.Ids.Count], settings.Concurrency);
         await ClosedLoopRunner.RunAsync(target, requests, _ => null, settings.Concurrency);
+        if (_methods is { } methods) await ClosedLoopRunner.RunAsync(target, requests, r => MethodOf(methods, r.AdapterRank), settings.Concurrency);
     }
 
     private Task<ThroughputRun> RunAsync(string scenario, string kernel, InferenceEngine engine, AdapterSet adapters, IReadOnlyList<RequestSpec> requests,

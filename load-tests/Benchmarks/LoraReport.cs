@@ -27,6 +27,14 @@ internal sealed record KernelSummary(string Kernel, double BaseTokensPerSecond, 
     /// <summary>Median of the per-repetition mixed/base ratios: less sensitive to a busy machine than the ratio of medians.</summary>
     public double MixedOverBasePaired => Timing.Median(MixedOverBaseByRepetition);
 
+    /// <summary>The mixed-methods wave (distinct LoRA, DoRA and IA³ adapters, a third each); NaN when not run.</summary>
+    public double MixedMethodsTokensPerSecond { get; init; } = double.NaN;
+
+    /// <summary>mixed-methods/base within each repetition.</summary>
+    public IReadOnlyList<double> MixedMethodsOverBaseByRepetition { get; init; } = [];
+
+    public double MixedMethodsOverBasePaired => MixedMethodsOverBaseByRepetition.Count == 0 ? double.NaN : Timing.Median(MixedMethodsOverBaseByRepetition);
+
 
     public double MixedOverBase => MixedTokensPerSecond / BaseTokensPerSecond;
     public double MixedOverOneAtATime => MixedTokensPerSecond / OneAtATimeTokensPerSecond;

@@ -23,4 +23,6 @@ internal sealed record LoraSettings
     public int Slots { get; init; } = 32;
     public long HostBudgetBytes { get; init; } = 256L << 20;
     public int Seed { get; init; } = 1;
+    /// <summary>Also a wave where a third of the requests use distinct LoRAs, a third distinct DoRAs, a third distinct IA³ adapters.</summary>
+    public bool MixedMethods { get; init; } = true;
 }

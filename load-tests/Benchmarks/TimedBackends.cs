@@ -20,12 +20,20 @@ internal sealed class TimedAttention(IAttentionBackend inner) : IAttentionBacken
     }
 }
 
-/// <summary>Adapter hooks that add the time spent applying LoRA deltas to <see cref="LoraSeconds"/>.</summary>
+/// <summary>Adapter hooks that add the time spent in adapter work at the linear sites to <see cref="LoraSeconds"/>.</summary>
 internal sealed class TimedHooks(IForwardHooks inner) : IForwardHooks
 {
     public double LoraSeconds { get; private set; }
 
-    public torch.Tensor TransformEmbeddings(torch.Tensor embeddings) => inner.TransformEmbeddings(embeddings);
+    public torch.Tensor TransformEmbeddings(torch.Tensor tokenIds, torch.Tensor embeddings) => inner.TransformEmbeddings(tokenIds, embeddings);
+
+    public torch.Tensor BeforeLinear(LinearSite site, torch.Tensor input)
+    {
+        long start = Stopwatch.GetTimestamp();
+        var result = inner.BeforeLinear(site, input);
+        LoraSeconds += Stopwatch.GetElapsedTime(start).TotalSeconds;
+        return result;
+    }
 
     public torch.Tensor AfterLinear(LinearSite site, torch.Tensor input, torch.Tensor output)
     {
@@ -34,4 +42,6 @@ internal sealed class TimedHooks(IForwardHooks inner) : IForwardHooks
         LoraSeconds += Stopwatch.GetElapsedTime(start).TotalSeconds;
         return result;
     }
+
+    public torch.Tensor AfterNorm(NormSite site, torch.Tensor output) => inner.AfterNorm(site, output);
 }

@@ -182,7 +182,7 @@ internal sealed class KillTrials(ChaosEnvironment environment, ChaosReport repor
         var listed = adapters.ToDictionary(a => a.AdapterId, a => a.Version);
         foreach (var (adapter, version) in trained)
             if (listed.GetValueOrDefault(adapter) != version)
-                report.LostOne(name, $"job of '{adapter}' succeeded with version {version[..12]}, but the adapter is {(listed.TryGetValue(adapter, out var v) ? $"at {v[..12]}" : "not listed")}");
+                report.LostOne(name, $"job of '{adapter}' succeeded with version '{Short(version)}', but the adapter is {(listed.TryGetValue(adapter, out var v) ? $"at '{Short(v)}'" : "not listed")}");
         // A trained adapter's version is known only from its job; one that the job record missed (a kill between the
         // registration and the record) still counts as complete when it serves.
         var trainedIds = listed.Where(l => l.Key.StartsWith('t')).Select(l => l.Value).ToHashSet(StringComparer.Ordinal);
@@ -240,6 +240,8 @@ internal sealed class KillTrials(ChaosEnvironment environment, ChaosReport repor
         }
         return trained;
     }
+
+    private static string Short(string version) => version[..Math.Min(12, version.Length)];
 
     private static bool Terminal(TrainingJobState state) =>
         state is TrainingJobState.Succeeded or TrainingJobState.Failed or TrainingJobState.Cancelled;

@@ -23,9 +23,11 @@ internal static class LoraCommand
         var hostBudget = new Option<int>("--host-budget-mb") { Description = "Registry host budget of the Zipf run", DefaultValueFactory = _ => (int)(defaults.HostBudgetBytes >> 20) };
         var profileSteps = new Option<int>("--profile-steps") { Description = "Decode steps profiled per variant", DefaultValueFactory = _ => defaults.ProfileSteps };
         var name = new Option<string>("--name") { Description = "File name stem of the results", DefaultValueFactory = _ => "lora" };
+        var methods = new Option<bool>("--mixed-methods") { Description = "Also a wave mixing distinct LoRA, DoRA and IA³ adapters", DefaultValueFactory = _ => defaults.MixedMethods };
+        var tiny = new Option<bool>("--tiny") { Description = "A tiny model shape and 6 requests of 4 new tokens: checks the benchmark runs, measures nothing" };
         var command = new Command("lora", "Mixed-adapter decode throughput against base, single-adapter and one-adapter-at-a-time serving; 1,000 adapters under Zipf popularity")
         {
-            reps, serialReps, newTokens, prompt, kernels, zipfAdapters, zipfRequests, alpha, hostBudget, profileSteps, name,
+            reps, serialReps, newTokens, prompt, kernels, zipfAdapters, zipfRequests, alpha, hostBudget, profileSteps, name, methods, tiny,
         };
         command.SetAction(async (parse, _) =>
         {
@@ -44,9 +46,15 @@ internal static class LoraCommand
                 HostBudgetBytes = (long)parse.GetValue(hostBudget) << 20,
                 ProfileSteps = parse.GetValue(profileSteps),
                 Seed = parse.GetValue(common.Seed),
+                MixedMethods = parse.GetValue(methods),
             };
-            var cache = new BenchCache(parse.GetValue(common.Cache)!);
             var shape = ModelShape.Bench;
+            if (parse.GetValue(tiny))
+            {
+                shape = ModelShape.Tiny;
+                settings = settings with { Adapters = 6, Requests = 6, Concurrency = 6, NewTokens = Math.Min(settings.NewTokens, 4), Slots = 8, ZipfAdapters = Math.Min(settings.ZipfAdapters, 16), ZipfRequests = 8 };
+            }
+            var cache = new BenchCache(parse.GetValue(common.Cache)!);
             using var model = BenchModels.Synthetic(cache, shape, settings.Seed, log);
             var (runs, summary, profile) = await new LoraBenchmark(model, shape, cache, settings, log).RunAsync();
             foreach (var k in summary)

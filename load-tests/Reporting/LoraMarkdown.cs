@@ -26,6 +26,17 @@ internal static class LoraMarkdown
                 k.MixedOverBase, k.MixedOverBaseDecode, k.MixedOverOneAtATime, k.SingleOverBase);
         sb.Append(summary).AppendLine();
 
+        if (report.Summary.Any(k => k.MixedMethodsOverBaseByRepetition.Count > 0))
+        {
+            sb.AppendLine($"mixed-methods: the same wave with a third of the requests on distinct rank-{s.Rank} LoRAs, a third on distinct DoRAs " +
+                "(same rank, all 7 linears) and a third on distinct IA³ adapters (k_proj, v_proj, feed-forward down_proj), all in one batch.").AppendLine();
+            var methods = new MarkdownTable("kernel", "base tok/s", "mixed-methods tok/s", "mixed-methods/base (paired)", "per repetition", "mixed (LoRA only)/base (paired)");
+            foreach (var k in report.Summary)
+                methods.Row(k.Kernel, k.BaseTokensPerSecond, k.MixedMethodsTokensPerSecond, k.MixedMethodsOverBasePaired,
+                    string.Join(", ", k.MixedMethodsOverBaseByRepetition.Select(r => MarkdownTable.Format(r))), k.MixedOverBasePaired);
+            sb.Append(methods).AppendLine();
+        }
+
         sb.AppendLine("Every run, in order:").AppendLine();
         sb.Append(RunsTable(report.Runs)).AppendLine();
 

@@ -33,6 +33,15 @@ internal sealed class BenchCache
     public string AdapterPath(ModelShape shape, int rank, torch.ScalarType dtype, int index) =>
         Path.Combine(AdaptersRoot, shape.Key, $"r{rank}-{dtype.ToString().ToLowerInvariant()}", $"lora-{index:D4}");
 
+    /// <summary>A DoRA adapter (LoRA factors and magnitudes on every linear), float32.</summary>
+    public string DoraAdapter(ModelShape shape, int rank, int index) =>
+        Ensure(Path.Combine(AdaptersRoot, shape.Key, $"dora-r{rank}", $"dora-{index:D4}"),
+            dir => SyntheticLora.Write(dir, shape, rank, 2.0 * rank, 5000 + index, dora: true));
+
+    /// <summary>An IA³ adapter (k_proj, v_proj, feed-forward down_proj), float32.</summary>
+    public string Ia3Adapter(ModelShape shape, int index) =>
+        Ensure(Path.Combine(AdaptersRoot, shape.Key, "ia3", $"ia3-{index:D4}"), dir => SyntheticIa3.Write(dir, shape, 9000 + index));
+
     private static string Ensure(string directory, Action<string> write)
     {
         if (File.Exists(Path.Combine(directory, Marker))) return directory;

@@ -9,6 +9,9 @@ internal sealed record ModelShape(int Hidden, int Layers, int Heads, int KvHeads
 {
     public static ModelShape Bench { get; } = new(1024, 8, 16, 4, 2816, 32000);
 
+    /// <summary>Small enough to check that a benchmark runs end to end in seconds.</summary>
+    public static ModelShape Tiny { get; } = new(64, 2, 4, 2, 96, 128, MaxPositions: 256);
+
     public int HeadDim => Hidden / Heads;
 
     /// <summary>A directory-safe name that changes whenever the shape does.</summary>

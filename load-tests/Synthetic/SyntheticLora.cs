@@ -16,12 +16,15 @@ internal static class SyntheticLora
 {
     public static readonly string[] AllLinear = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"];
 
-    public static void Write(string directory, ModelShape shape, int rank, double alpha, long seed, ScalarType dtype = ScalarType.Float32)
+    /// <param name="dora">Also a DoRA magnitude per module (use_dora): all ones, so g = 1 / ‖W + s·B·A‖.</param>
+    public static void Write(string directory, ModelShape shape, int rank, double alpha, long seed, ScalarType dtype = ScalarType.Float32, bool dora = false)
     {
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentOutOfRangeException.ThrowIfLessThan(rank, 1);
         Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, "adapter_config.json"), Config(rank, alpha).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        var config = Config(rank, alpha);
+        config["use_dora"] = dora;
+        File.WriteAllText(Path.Combine(directory, "adapter_config.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
 
         using var scope = NewDisposeScope();
         var generator = new Generator((ulong)seed);
@@ -35,6 +38,7 @@ internal static class SyntheticLora
             var b = randn([outFeatures, rank], generator: generator).mul_(Scalars.Of(0.02));
             tensors.Add(new($"base_model.model.{module}.lora_A.weight", a.to(dtype)));
             tensors.Add(new($"base_model.model.{module}.lora_B.weight", b.to(dtype)));
+            if (dora) tensors.Add(new($"base_model.model.{module}.lora_magnitude_vector", ones(outFeatures, dtype)));
         }
         SafetensorsWriter.Write(Path.Combine(directory, "adapter_model.safetensors"), tensors, new Dictionary<string, string> { ["format"] = "pt" });
     }

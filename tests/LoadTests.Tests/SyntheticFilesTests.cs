@@ -68,6 +68,19 @@ public sealed class SyntheticFilesTests : IDisposable
     }
 
     [Fact]
+    public void The_mixed_methods_wave_has_dora_and_ia3_files_the_server_reads()
+    {
+        var cache = new BenchCache(_root);
+        using var model = CausalLM.Load(cache.Model(Tiny, seed: 3), new ModelLoadOptions());
+        using var dora = AdapterReader.Read("dora", cache.DoraAdapter(Tiny, rank: 4, index: 1), BaseModel.Of(model));
+        Assert.Equal(("LORA", 4, 4), (dora.PeftType, dora.Rank, dora.SlotRank));
+        Assert.Equal(SyntheticLora.AllLinear.Order(), dora.TargetModules);
+        using var ia3 = AdapterReader.Read("ia3", cache.Ia3Adapter(Tiny, index: 1), BaseModel.Of(model));
+        Assert.Equal(("IA3", 0), (ia3.PeftType, ia3.SlotRank));
+        Assert.Equal(["down_proj", "k_proj", "v_proj"], ia3.TargetModules);
+    }
+
+    [Fact]
     public void Different_adapters_of_a_set_differ()
     {
         var cache = new BenchCache(_root);

@@ -109,6 +109,8 @@ public sealed class ContainmentTests(ContainmentServer fixture) : IClassFixture<
             Assert.Equal(3u, shown.Progress.TotalSteps);
             Assert.Equal(finished.Progress.Loss, shown.Progress.Loss);
             Assert.Equal(finished.AdapterVersion, (await again.GetAdapterAsync("restarted")).Version);
+            Assert.Equal(finished.AdapterVersion, shown.AdapterVersion);
+            Assert.Equal(finished.FinishedAt, shown.FinishedAt);
         }
         finally
         {

@@ -29,6 +29,31 @@ public sealed class GenerationErrorTests(ErrorServer fixture) : IClassFixture<Er
         { "stop*17", "stop" },
     };
 
+    [Fact]
+    public async Task A_multitask_adapter_serves_the_task_asked_for_and_task_ids_are_checked()
+    {
+        var info = await fixture.Client.UploadAdapterAsync("tasks", Peft.Testing.Fixtures.MethodsAdapter("llama", "mpt"), replace: true);
+        Assert.Equal("MULTITASK_PROMPT_TUNING", info.PeftType);
+        Assert.Equal(3u, info.NumTasks);
+
+        GenerateRequest Task(string adapter, uint? task)
+        {
+            var request = Requests.Ids(adapter: adapter, maxNewTokens: 4);
+            if (task is { } t) request.TaskId = t;
+            return request;
+        }
+        var first = await fixture.Client.GenerateAsync(Task("tasks", 0));
+        var third = await fixture.Client.GenerateAsync(Task("tasks", 2));
+        Assert.Equal(4, first.TokenIds.Count);
+        Assert.NotEqual(first.TokenIds, third.TokenIds);
+
+        Assert.Contains("task_id is required", await Requests.Fails(StatusCode.InvalidArgument, () => fixture.Client.GenerateAsync(Task("tasks", null))), StringComparison.Ordinal);
+        Assert.Contains("task_id 3 is outside", await Requests.Fails(StatusCode.InvalidArgument, () => fixture.Client.GenerateAsync(Task("tasks", 3))), StringComparison.Ordinal);
+        Assert.Contains("has no tasks", await Requests.Fails(StatusCode.InvalidArgument, () => fixture.Client.GenerateAsync(Task("prompt", 0))), StringComparison.Ordinal);
+        Assert.Contains("without an adapter", await Requests.Fails(StatusCode.InvalidArgument, () => fixture.Client.GenerateAsync(Task("", 0))), StringComparison.Ordinal);
+        Assert.Equal(first.TokenIds, (await fixture.Client.GenerateAsync(Task("tasks", 0))).TokenIds);
+    }
+
     [Theory]
     [MemberData(nameof(BadSampling))]
     public async Task Sampling_values_out_of_range_are_invalid_argument_naming_the_field(string setting, string field)

@@ -97,6 +97,49 @@ public sealed class TrainingApiTests(TrainingServer fixture) : IClassFixture<Tra
         Assert.Equal(StatusCode.NotFound, e2.StatusCode);
     }
 
+    /// <summary>Methods trained from PEFT's own config JSON: one row per trainable method.</summary>
+    public static TheoryData<string, string, string> PeftConfigs => new()
+    {
+        { "dora", "LORA", """{"peft_type": "LORA", "use_dora": true, "r": 4, "lora_alpha": 8, "target_modules": ["q_proj", "v_proj"]}""" },
+        { "ia3", "IA3", """{"peft_type": "IA3", "target_modules": ["k_proj", "v_proj", "down_proj"], "feedforward_modules": ["down_proj"]}""" },
+    };
+
+    [Theory]
+    [MemberData(nameof(PeftConfigs))]
+    public async Task A_method_given_as_its_peft_config_trains_registers_and_serves(string id, string peftType, string config)
+    {
+        var request = new StartTrainingRequest
+        {
+            AdapterId = $"cfg-{id}",
+            PeftConfig = config,
+            Hyperparameters = new TrainingHyperparameters { LearningRate = 1e-2, MaxSteps = 3, BatchSize = 8 },
+            TrainJsonl = ByteString.CopyFromUtf8(Jsonl(0, 24)),
+        };
+        var job = await fixture.Client.StartTrainingAsync(request);
+        Assert.Equal(peftType, job.PeftType);
+        var last = await FollowAsync(job.JobId);
+        Assert.True(last.State == TrainingJobState.Succeeded, last.Error);
+
+        var adapter = await fixture.Client.GetAdapterAsync($"cfg-{id}");
+        Assert.Equal(peftType, adapter.PeftType);
+        var generated = await fixture.Client.GenerateAsync(new GenerateRequest { AdapterId = $"cfg-{id}", Text = "item 3 =>", Sampling = new SamplingParams { MaxNewTokens = 3 } });
+        Assert.Equal(adapter.Version, generated.AdapterVersion);
+    }
+
+    [Fact]
+    public async Task A_peft_config_the_server_cannot_train_is_invalid_and_names_the_field()
+    {
+        var request = new StartTrainingRequest
+        {
+            AdapterId = "cfg-bad",
+            PeftConfig = """{"peft_type": "LORA", "use_dora": true, "r": 4, "target_modules": ["q_proj"], "layer_replication": [[0, 2]]}""",
+            TrainJsonl = ByteString.CopyFromUtf8(Jsonl(0, 4)),
+        };
+        var e = await Assert.ThrowsAsync<RpcException>(() => fixture.Client.StartTrainingAsync(request));
+        Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+        Assert.Contains("layer_replication", e.Status.Detail, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Every_bad_request_gets_a_precise_status()
     {

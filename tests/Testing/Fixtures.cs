@@ -16,6 +16,9 @@ public static class Fixtures
     /// <summary>tests/fixtures/hf: the Hugging Face tiny models and PEFT adapters (the adapter root in tests).</summary>
     public static string HfRoot => Path.Combine(RepositoryRoot, "tests", "fixtures", "hf");
 
+    /// <summary>tests/fixtures/methods: PEFT's newer methods, saved by PEFT; its Llama has the same shape as the hf one.</summary>
+    public static string MethodsAdapter(string family, string name) => Path.Combine(RepositoryRoot, "tests", "fixtures", "methods", family, "adapters", name);
+
     /// <summary>The tiny Llama (vocabulary 384, 256 positions) without tokenizer files: token-id prompts only.</summary>
     public static string LlamaBase => Path.Combine(HfRoot, "llama", "base");
 

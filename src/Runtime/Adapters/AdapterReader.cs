@@ -12,14 +12,28 @@ public static class AdapterReader
         var files = AdapterFiles.Open(name, directory);
         var fields = Fields(files);
         string peftType = fields.OptionalString("peft_type") ?? throw new AdapterLoadException($"adapter '{name}': adapter_config.json has no peft_type");
-        var method = AdapterMethods.For(peftType, name);
+        var method = AdapterMethods.For(peftType, fields, name);
         string? task = fields.OptionalString("task_type");
         if (task is not (null or "CAUSAL_LM"))
             throw new AdapterLoadException($"adapter '{name}': task_type '{task}' is not supported (only CAUSAL_LM)");
         try
         {
-            using var weights = SafetensorsFile.Open(files.WeightsPath);
-            return method.Read(files, weights, baseModel);
+            using var file = SafetensorsFile.Open(files.WeightsPath);
+            using var weights = new AdapterWeights(files, file, baseModel.Dtype);
+            BaseCopies.Check(weights, baseModel);
+            var host = method.Read(files, weights, baseModel);
+            try
+            {
+                weights.RefuseOthers($"a {peftType} adapter with this configuration has no such tensor");
+            }
+            catch
+            {
+                host.Dispose();
+                weights.Keep();
+                throw;
+            }
+            weights.Keep();
+            return host;
         }
         catch (SafetensorsFormatException e)
         {

@@ -10,6 +10,8 @@ public sealed record GenerationRequest
     public required IReadOnlyList<int> PromptTokens { get; init; }
     public AdapterLease? Adapter { get; init; }
     public SamplingParams Sampling { get; init; } = SamplingParams.Greedy;
+    /// <summary>Multitask prompt tuning: which of the adapter's tasks (required there, refused elsewhere).</summary>
+    public int? TaskId { get; init; }
     public string RequestId { get; init; } = "";
 }
 

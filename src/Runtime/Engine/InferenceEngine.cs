@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using Peft.Runtime.Adapters.Lora;
 using Peft.Runtime.Adapters.Registry;
 using Peft.Runtime.Adapters.Serving;
 using Peft.Runtime.Engine.Output;
@@ -67,7 +66,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         _eos = [.. model.Config.EosTokenIds];
         _cache = KvCache.WithBudget(model.Config, options.KvCacheBytes, options.KvBlockSize, model.Dtype, model.Device);
         _pool = new LoraSlotPool(model.LinearSites, LoraSlotCount(model, options), options.MaxLoraRank, model.Dtype, model.Device);
-        _adapters = new DeviceAdapters(registry, _pool, _cache, model.Device, options.PromptAdapterBytes, _metrics, _time);
+        _adapters = new DeviceAdapters(registry, model, _pool, _cache, options.PromptAdapterBytes, _metrics, _time);
         _scheduler = new Scheduler(options, _cache.Blocks, _adapters, _time);
         _metrics.Observe(() => Volatile.Read(ref _waitingApprox), () => _scheduler.RunningCount,
             () => (double)_cache.Blocks.UsedCount / _cache.Blocks.BlockCount);
@@ -203,14 +202,28 @@ public sealed partial class InferenceEngine : IAsyncDisposable
                 $"the prompt takes {stream} positions{(facts?.VirtualTokens > 0 ? $" ({facts.VirtualTokens} virtual tokens of the adapter included)" : "")}; the model's context is {_maxContext}, leaving no room to generate");
         if (stream + 1 > KvCapacity)
             throw new RequestRejectedException(RejectReason.InvalidArgument, $"the prompt needs {stream + 1} KV cache entries; the cache holds {KvCapacity}");
-        if (facts is { PeftType: LoraMethodType } && facts.Rank > _options.MaxLoraRank)
+        if (facts is not null && facts.SlotRank > _options.MaxLoraRank)
             throw new RequestRejectedException(RejectReason.FailedPrecondition,
-                $"adapter '{request.Adapter!.Version.Id}' has rank {facts.Rank}; this server holds LoRA ranks up to {_options.MaxLoraRank}");
+                $"adapter '{request.Adapter!.Version.Id}' has rank {facts.SlotRank}; this server holds LoRA ranks up to {_options.MaxLoraRank}");
+        if (TaskProblem(request, facts) is { } taskProblem) throw new RequestRejectedException(RejectReason.InvalidArgument, taskProblem);
+    }
+
+    private static string? TaskProblem(GenerationRequest request, AdapterFacts? facts)
+    {
+        int tasks = facts?.Tasks ?? 0;
+        string id = request.Adapter?.Version.Id ?? "";
+        return (request.TaskId, tasks) switch
+        {
+            (null, > 0) => $"adapter '{id}' is multitask prompt tuning with {tasks} tasks: task_id is required",
+            ({ } t, 0) => request.Adapter is null
+                ? $"task_id {t} was given without an adapter"
+                : $"task_id {t} was given, but adapter '{id}' ({facts!.PeftType}) has no tasks",
+            ({ } t, _) when t < 0 || t >= tasks => $"task_id {t} is outside adapter '{id}''s {tasks} tasks [0, {tasks})",
+            _ => null,
+        };
     }
 
     private static string EngineFaultMessage(string fault) => $"the engine stopped after an internal fault ({fault}); the server must be restarted";
-
-    private const string LoraMethodType = "LORA";
 
     /// <summary>Stops taking requests, lets running and waiting ones finish within <paramref name="drain"/>, then
     /// cancels the rest and stops the thread.</summary>

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using Peft.Runtime.Adapters.Registry;
-using Peft.Runtime.Engine.Batching;
+using Peft.Runtime.Adapters.Serving;
 using Peft.Runtime.Engine.Output;
 using Peft.Runtime.Engine.Sampling;
 using Peft.Runtime.Models.Cache;

@@ -67,15 +67,18 @@ internal sealed class JsonFields(JsonElement root, string file, Func<string, Exc
     {
         null => [],
         { ValueKind: JsonValueKind.Object } o => o.EnumerateObject()
-            .Select(p => p.Value.ValueKind == JsonValueKind.Number
-                ? KeyValuePair.Create(p.Name, p.Value.GetDouble())
-                : throw Invalid(name, "an object of numbers")).ToArray(),
+            .Select(p => Finite(p.Value) is { } d ? KeyValuePair.Create(p.Name, d) : throw Invalid(name, "an object of finite numbers"))
+            .ToArray(),
         _ => throw Invalid(name, "an object"),
     };
 
     private int AsInt(JsonElement v, string name) =>
         v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i) ? i : throw Invalid(name, "an integer");
 
-    private double AsDouble(JsonElement v, string name) =>
-        v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw Invalid(name, "a number");
+    private double AsDouble(JsonElement v, string name) => Finite(v) ?? throw Invalid(name, "a finite number");
+
+    // A number too large for a double (1e400) reads as infinity or fails GetDouble; either way it is the caller's
+    // error, named by field, never a fault further in (the NaN/Inf rule of Validation.FiniteNumbers).
+    private static double? Finite(JsonElement v) =>
+        v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out double d) && double.IsFinite(d) ? d : null;
 }

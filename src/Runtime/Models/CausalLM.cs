@@ -18,6 +18,9 @@ public abstract class CausalLM : IDisposable
     private readonly List<LinearSite> _sites = [];
     private readonly List<Tensor?> _siteWeights = [];   // [out, in] per site
     private readonly List<Tensor?> _siteBiases = [];    // [out] per site, null when the layer has none
+    private readonly List<NormSite> _norms = [];
+    private readonly List<Tensor> _normBiases = [];     // [features] per norm site
+    private Tensor? _headWeight;                         // [vocab, hidden]; the embedding when tied (owned there)
 
     protected CausalLM(ModelConfig config, Device device, ScalarType dtype)
     {
@@ -32,8 +35,20 @@ public abstract class CausalLM : IDisposable
 
     public ScalarType Dtype { get; }
 
-    /// <summary>Every linear layer an adapter may target, in a fixed order (<see cref="LinearSite.Index"/>).</summary>
+    /// <summary>Every linear layer of the decoder blocks an adapter may target, in a fixed order (<see cref="LinearSite.Index"/>).</summary>
     public IReadOnlyList<LinearSite> LinearSites => _sites;
+
+    /// <summary>The output projection to the vocabulary (<c>lm_head</c>, tied or not); its index follows the block sites.</summary>
+    public LinearSite HeadSite { get; private set; } = null!;
+
+    /// <summary>Norms that carry a bias (GPT-2's LayerNorms), in forward order; none for RMSNorm models.</summary>
+    public IReadOnlyList<NormSite> NormSites => _norms;
+
+    /// <summary>The token embedding's module name as PEFT sees it (<c>model.embed_tokens</c>, <c>transformer.wte</c>).</summary>
+    public abstract string EmbeddingPath { get; }
+
+    /// <summary>[vocab, hidden], frozen (read by adapters validated against it; nobody writes it).</summary>
+    public abstract Tensor EmbeddingWeight { get; }
 
     /// <summary>
     /// Every weight under its checkpoint name. Frozen for serving and adapter training; only full pretraining
@@ -110,9 +125,10 @@ public abstract class CausalLM : IDisposable
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(attention);
         using var scope = NewDisposeScope();
-        var hidden = Hidden(batch, attention, hooks ?? NoHooks.Instance);
+        hooks ??= NoHooks.Instance;
+        var hidden = Hidden(batch, attention, hooks);
         if (batch.LogitRows is not null) hidden = hidden.index_select(0, batch.LogitRows);
-        return Head(hidden).to(ScalarType.Float32).MoveToOuterDisposeScope();
+        return Head(hidden, hooks).to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
     /// <summary>Token embeddings [n, hidden] in the model dtype (prompt-tuning text initialisation).</summary>
@@ -123,28 +139,64 @@ public abstract class CausalLM : IDisposable
     /// <returns>[tokens, hidden] after the last block, before the final norm.</returns>
     protected abstract Tensor Hidden(ForwardBatch batch, IAttentionBackend attention, IForwardHooks hooks);
 
-    /// <returns>Final norm and output projection: [rows, vocab] in the model dtype.</returns>
-    protected abstract Tensor Head(Tensor hidden);
+    /// <returns>Final norm and output projection (through <see cref="HeadLinear"/>): [rows, vocab] in the model dtype.</returns>
+    protected abstract Tensor Head(Tensor hidden, IForwardHooks hooks);
 
-    protected LinearSite AddSite(int layer, string name, string path, int inFeatures, int outFeatures)
+    protected LinearSite AddSite(int layer, string name, string path, int inFeatures, int outFeatures, bool hasBias)
     {
-        var site = new LinearSite(_sites.Count, layer, name, path, inFeatures, outFeatures);
+        var site = new LinearSite(_sites.Count, layer, name, path, inFeatures, outFeatures, hasBias);
         _sites.Add(site);
         _siteWeights.Add(null);
         _siteBiases.Add(null);
         return site;
     }
 
-    /// <summary>Sets a site's weight [out, in] and optional bias [out]; the model owns both.</summary>
+    /// <summary>Declares the output head; call after every block site.</summary>
+    protected void AddHeadSite() =>
+        HeadSite = new LinearSite(_sites.Count, Config.NumLayers, "lm_head", "lm_head", Config.HiddenSize, Config.VocabSize, IsHead: true);
+
+    protected NormSite AddNormSite(int layer, string name, string path, bool isHead = false)
+    {
+        var site = new NormSite(_norms.Count, layer, name, path, Config.HiddenSize, isHead);
+        _norms.Add(site);
+        _normBiases.Add(null!);
+        return site;
+    }
+
+    /// <summary>Sets a site's weight [out, in] and its bias [out] when the site has one; the model owns both.</summary>
     protected void SetSiteWeights(LinearSite site, Tensor weight, Tensor? bias)
     {
+        if (site.HasBias != bias is not null) throw new InvalidOperationException($"{site.Path}: bias presence differs from its site");
         _siteWeights[site.Index] = Own(weight);
         _siteBiases[site.Index] = bias is null ? null : Own(bias);
     }
 
+    /// <summary>The head's weight [vocab, hidden], owned elsewhere in the model (the embedding when tied).</summary>
+    protected void SetHeadWeight(Tensor weight) => _headWeight = weight;
+
+    /// <summary>A norm site's bias [features], owned elsewhere in the model.</summary>
+    protected void SetNormBias(NormSite site, Tensor bias) => _normBiases[site.Index] = bias;
+
     /// <summary>A site's frozen base weight [out, in] (training reads it; nobody writes it).</summary>
-    public Tensor SiteWeight(LinearSite site) => _siteWeights[site.Index]
-        ?? throw new InvalidOperationException($"{site.Path} has no weight loaded");
+    public Tensor SiteWeight(LinearSite site)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        return (site.IsHead ? _headWeight : _siteWeights[site.Index]) ?? throw new InvalidOperationException($"{site.Path} has no weight loaded");
+    }
+
+    /// <summary>A site's frozen base bias [out], or null when the layer has none.</summary>
+    public Tensor? SiteBias(LinearSite site)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        return site.IsHead ? null : _siteBiases[site.Index];
+    }
+
+    /// <summary>A norm site's frozen bias [features].</summary>
+    public Tensor NormBias(NormSite site)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        return _normBiases[site.Index];
+    }
 
     /// <summary>Registers a long-lived tensor for disposal with the model.</summary>
     protected Tensor Own(Tensor tensor)
@@ -153,10 +205,18 @@ public abstract class CausalLM : IDisposable
         return tensor;
     }
 
-    /// <summary>y = x Wᵀ + b, plus the adapter's delta for this site when it has one.</summary>
+    /// <summary>y = x Wᵀ + b, with the adapters' changes to the input and the output of this site.</summary>
     protected Tensor Linear(LinearSite site, Tensor x, IForwardHooks hooks)
     {
+        x = hooks.BeforeLinear(site, x);
         return hooks.AfterLinear(site, x, nn.functional.linear(x, SiteWeight(site), _siteBiases[site.Index]));
+    }
+
+    /// <summary>The output head: logits = x Wᵀ, with the adapters' changes on the logit rows.</summary>
+    protected Tensor HeadLinear(Tensor x, IForwardHooks hooks)
+    {
+        x = hooks.BeforeLinear(HeadSite, x);
+        return hooks.AfterLinear(HeadSite, x, nn.functional.linear(x, _headWeight!));
     }
 
     /// <summary>Runs <paramref name="layer"/> in its own dispose scope so each layer's intermediates die with it.</summary>

@@ -17,6 +17,7 @@ internal sealed class Gpt2Model : CausalLM
     private readonly Block[] _blocks;
     private Tensor _tokenEmbedding = null!;     // [vocab, hidden]
     private Tensor _positionEmbedding = null!;  // [positions, hidden]
+    private readonly NormSite _finalNorm;
     private Tensor _finalNormWeight = null!, _finalNormBias = null!;
     private Tensor _head = null!;               // [vocab, hidden]; the token embedding when tied
 
@@ -29,13 +30,21 @@ internal sealed class Gpt2Model : CausalLM
             string p = $"transformer.h.{l}";
             _blocks[l] = new Block
             {
-                Qkv = AddSite(l, "c_attn", $"{p}.attn.c_attn", h, 3 * h),
-                Output = AddSite(l, "c_proj", $"{p}.attn.c_proj", h, h),
-                Up = AddSite(l, "c_fc", $"{p}.mlp.c_fc", h, m),
-                Down = AddSite(l, "c_proj", $"{p}.mlp.c_proj", m, h),
+                Norm1 = AddNormSite(l, "ln_1", $"{p}.ln_1"),
+                Qkv = AddSite(l, "c_attn", $"{p}.attn.c_attn", h, 3 * h, hasBias: true),
+                Output = AddSite(l, "c_proj", $"{p}.attn.c_proj", h, h, hasBias: true),
+                Norm2 = AddNormSite(l, "ln_2", $"{p}.ln_2"),
+                Up = AddSite(l, "c_fc", $"{p}.mlp.c_fc", h, m, hasBias: true),
+                Down = AddSite(l, "c_proj", $"{p}.mlp.c_proj", m, h, hasBias: true),
             };
         }
+        _finalNorm = AddNormSite(config.NumLayers, "ln_f", "transformer.ln_f", isHead: true);
+        AddHeadSite();
     }
+
+    public override string EmbeddingPath => "transformer.wte";
+
+    public override Tensor EmbeddingWeight => _tokenEmbedding;
 
     private protected override void LoadWeights(WeightLoader loader)
     {
@@ -49,8 +58,10 @@ internal sealed class Gpt2Model : CausalLM
             string p = $"{root}h.{block.Qkv.Layer}";
             block.Norm1Weight = Own(loader.Take($"{p}.ln_1.weight", c.HiddenSize));
             block.Norm1Bias = Own(loader.Take($"{p}.ln_1.bias", c.HiddenSize));
+            SetNormBias(block.Norm1, block.Norm1Bias);
             block.Norm2Weight = Own(loader.Take($"{p}.ln_2.weight", c.HiddenSize));
             block.Norm2Bias = Own(loader.Take($"{p}.ln_2.bias", c.HiddenSize));
+            SetNormBias(block.Norm2, block.Norm2Bias);
             foreach (var (site, stored) in block.SitesWithStoredNames(p))
             {
                 SetSiteWeights(site,
@@ -60,8 +71,10 @@ internal sealed class Gpt2Model : CausalLM
         }
         _finalNormWeight = Own(loader.Take($"{root}ln_f.weight", c.HiddenSize));
         _finalNormBias = Own(loader.Take($"{root}ln_f.bias", c.HiddenSize));
+        SetNormBias(_finalNorm, _finalNormBias);
         // tie_word_embeddings is true for every released GPT-2; an untied head has its own weight, as in transformers.
         _head = c.TieWordEmbeddings ? _tokenEmbedding : Own(loader.Take("lm_head.weight", c.VocabSize, c.HiddenSize));
+        SetHeadWeight(_head);
     }
 
     public override Tensor EmbedTokens(Tensor tokenIds) => _tokenEmbedding.index_select(0, tokenIds);
@@ -69,7 +82,7 @@ internal sealed class Gpt2Model : CausalLM
     protected override Tensor Hidden(ForwardBatch batch, IAttentionBackend attention, IForwardHooks hooks)
     {
         // Virtual tokens replace token embeddings only; they still get their position rows, as in PEFT.
-        var h = hooks.TransformEmbeddings(EmbedTokens(batch.TokenIds))
+        var h = hooks.TransformEmbeddings(batch.TokenIds, EmbedTokens(batch.TokenIds))
             .add(_positionEmbedding.index_select(0, batch.Positions), Scalars.One);
         foreach (var block in _blocks)
         {
@@ -83,7 +96,7 @@ internal sealed class Gpt2Model : CausalLM
     {
         var c = Config;
         long tokens = h.shape[0];
-        var x = Norms.Layer(h, b.Norm1Weight, b.Norm1Bias, c.NormEps);
+        var x = hooks.AfterNorm(b.Norm1, Norms.Layer(h, b.Norm1Weight, b.Norm1Bias, c.NormEps));
         var qkv = Linear(b.Qkv, x, hooks).split(c.HiddenSize, 1);
         var attended = attention.Attend(
             b.Qkv.Layer,
@@ -92,17 +105,18 @@ internal sealed class Gpt2Model : CausalLM
             qkv[2].view(tokens, c.NumHeads, c.HeadDim));
         h = h.add(Linear(b.Output, attended, hooks), Scalars.One);
 
-        x = Norms.Layer(h, b.Norm2Weight, b.Norm2Bias, c.NormEps);
+        x = hooks.AfterNorm(b.Norm2, Norms.Layer(h, b.Norm2Weight, b.Norm2Bias, c.NormEps));
         var up = nn.functional.gelu(Linear(b.Up, x, hooks), TorchSharp.Modules.GELU.Approximate.tanh);
         return h.add(Linear(b.Down, up, hooks), Scalars.One);
     }
 
-    protected override Tensor Head(Tensor hidden) =>
-        nn.functional.linear(Norms.Layer(hidden, _finalNormWeight, _finalNormBias, Config.NormEps), _head);
+    protected override Tensor Head(Tensor hidden, IForwardHooks hooks) =>
+        HeadLinear(hooks.AfterNorm(_finalNorm, Norms.Layer(hidden, _finalNormWeight, _finalNormBias, Config.NormEps)), hooks);
 
     private sealed class Block
     {
         public required LinearSite Qkv, Output, Up, Down;
+        public required NormSite Norm1, Norm2;
         public Tensor Norm1Weight = null!, Norm1Bias = null!, Norm2Weight = null!, Norm2Bias = null!;
 
         public IEnumerable<(LinearSite Site, string StoredName)> SitesWithStoredNames(string prefix) =>

@@ -29,16 +29,21 @@ internal sealed class LlamaModel : CausalLM
             string p = $"model.layers.{l}";
             _blocks[l] = new Block
             {
-                Q = AddSite(l, "q_proj", $"{p}.self_attn.q_proj", h, q),
-                K = AddSite(l, "k_proj", $"{p}.self_attn.k_proj", h, kv),
-                V = AddSite(l, "v_proj", $"{p}.self_attn.v_proj", h, kv),
-                O = AddSite(l, "o_proj", $"{p}.self_attn.o_proj", q, h),
-                Gate = AddSite(l, "gate_proj", $"{p}.mlp.gate_proj", h, m),
-                Up = AddSite(l, "up_proj", $"{p}.mlp.up_proj", h, m),
-                Down = AddSite(l, "down_proj", $"{p}.mlp.down_proj", m, h),
+                Q = AddSite(l, "q_proj", $"{p}.self_attn.q_proj", h, q, config.QkvBias),
+                K = AddSite(l, "k_proj", $"{p}.self_attn.k_proj", h, kv, config.QkvBias),
+                V = AddSite(l, "v_proj", $"{p}.self_attn.v_proj", h, kv, config.QkvBias),
+                O = AddSite(l, "o_proj", $"{p}.self_attn.o_proj", q, h, config.OutputBias),
+                Gate = AddSite(l, "gate_proj", $"{p}.mlp.gate_proj", h, m, config.MlpBias),
+                Up = AddSite(l, "up_proj", $"{p}.mlp.up_proj", h, m, config.MlpBias),
+                Down = AddSite(l, "down_proj", $"{p}.mlp.down_proj", m, h, config.MlpBias),
             };
         }
+        AddHeadSite();
     }
+
+    public override string EmbeddingPath => "model.embed_tokens";
+
+    public override Tensor EmbeddingWeight => _embedding;
 
     private protected override void LoadWeights(WeightLoader loader)
     {
@@ -51,26 +56,21 @@ internal sealed class LlamaModel : CausalLM
             block.PostNorm = Own(loader.Take($"{p}.post_attention_layernorm.weight", c.HiddenSize));
             foreach (var site in block.Sites)
             {
-                bool hasBias = site.Name switch
-                {
-                    "q_proj" or "k_proj" or "v_proj" => c.QkvBias,
-                    "o_proj" => c.OutputBias,
-                    _ => c.MlpBias,
-                };
                 SetSiteWeights(site,
                     loader.Take($"{site.Path}.weight", site.OutFeatures, site.InFeatures),
-                    hasBias ? loader.Take($"{site.Path}.bias", site.OutFeatures) : null);
+                    site.HasBias ? loader.Take($"{site.Path}.bias", site.OutFeatures) : null);
             }
         }
         _finalNorm = Own(loader.Take("model.norm.weight", c.HiddenSize));
         _head = c.TieWordEmbeddings ? _embedding : Own(loader.Take("lm_head.weight", c.VocabSize, c.HiddenSize));
+        SetHeadWeight(_head);
     }
 
     public override Tensor EmbedTokens(Tensor tokenIds) => _embedding.index_select(0, tokenIds);
 
     protected override Tensor Hidden(ForwardBatch batch, IAttentionBackend attention, IForwardHooks hooks)
     {
-        var h = hooks.TransformEmbeddings(EmbedTokens(batch.TokenIds));
+        var h = hooks.TransformEmbeddings(batch.TokenIds, EmbedTokens(batch.TokenIds));
         var (cos, sin) = _rope.Angles(batch.Positions, Dtype);
         foreach (var block in _blocks)
         {
@@ -98,8 +98,8 @@ internal sealed class LlamaModel : CausalLM
         return h.add(Linear(b.Down, gated, hooks), Scalars.One);
     }
 
-    protected override Tensor Head(Tensor hidden) =>
-        nn.functional.linear(Norms.Rms(hidden, _finalNorm, Config.NormEps), _head);
+    protected override Tensor Head(Tensor hidden, IForwardHooks hooks) =>
+        HeadLinear(Norms.Rms(hidden, _finalNorm, Config.NormEps), hooks);
 
     protected override void Dispose(bool disposing)
     {

@@ -52,6 +52,7 @@ internal sealed class GenerationCall : IDisposable
                 Adapter = lease,
                 Sampling = sampling,
                 RequestId = input.RequestId,
+                TaskId = input.TaskId,
             }, cancel.Token);
             trace.Submitted(stream);
             return new GenerationCall(stream, cancel, trace, adapterId);

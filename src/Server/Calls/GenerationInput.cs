@@ -8,7 +8,11 @@ namespace Peft.Server.Calls;
 /// <param name="Prompt">Null: the request named no prompt.</param>
 /// <param name="RequestId">Echoed in traces (peft.request_id).</param>
 /// <param name="User">The end user the caller names (OpenAI's <c>user</c>), traced as peft.user.</param>
-public sealed record GenerationInput(string AdapterId, PromptInput? Prompt, SamplingInput Sampling, string RequestId = "", string? User = null);
+public sealed record GenerationInput(string AdapterId, PromptInput? Prompt, SamplingInput Sampling, string RequestId = "", string? User = null)
+{
+    /// <summary>Multitask prompt tuning: the task the prompt is for (the engine checks it against the adapter).</summary>
+    public int? TaskId { get; init; }
+}
 
 /// <summary>A prompt as sent: text for the model's tokenizer, or token ids used verbatim.</summary>
 public abstract record PromptInput;

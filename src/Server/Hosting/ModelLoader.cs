@@ -68,8 +68,12 @@ internal sealed class ModelLoader(
             host.MarkReady();
             ServerLog.Ready(logger, endpoints.Describe(EndpointRole.Serving), endpoints.Describe(EndpointRole.Admin), endpoints.Describe(EndpointRole.Metrics));
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+#pragma warning disable CA1031 // Stopping: see below.
+        catch (Exception) when (stoppingToken.IsCancellationRequested)
+#pragma warning restore CA1031
         {
+            // The host is stopping for its own reason (a port in use, a signal), which it reports; a load cut short by
+            // that is no second problem to report, nor a stack trace.
             host.MarkStopping();
         }
 #pragma warning disable CA1031 // Any load failure stops the server, after saying why.

@@ -87,7 +87,10 @@ internal sealed record ChatRequest(string Model, string AdapterId, ChatRenderReq
         var prompt = ChatPrompt.Render(model, Conversation);
         var tokens = PromptRules.Tokens(prompt, model, aborted);
         return [.. Enumerable.Range(0, Options.N).Select(i => new ChoiceSpec(
-            new GenerationInput(AdapterId, prompt, Sampling.Seed is { } seed ? Sampling with { Seed = unchecked(seed + (ulong)i) } : Sampling, requestId, Options.User),
+            new GenerationInput(AdapterId, prompt, Sampling.Seed is { } seed ? Sampling with { Seed = unchecked(seed + (ulong)i) } : Sampling, requestId, Options.User)
+            {
+                TaskId = Options.TaskId,
+            },
             tokens))];
     }
 }

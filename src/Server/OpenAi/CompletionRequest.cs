@@ -59,7 +59,7 @@ internal sealed record CompletionRequest(string Model, string AdapterId, IReadOn
             for (int i = 0; i < Options.N; i++)
             {
                 var sampling = Sampling.Seed is { } seed ? Sampling with { Seed = unchecked(seed + (ulong)i) } : Sampling;
-                specs.Add(new ChoiceSpec(new GenerationInput(AdapterId, prompt, sampling, requestId, Options.User), tokens));
+                specs.Add(new ChoiceSpec(new GenerationInput(AdapterId, prompt, sampling, requestId, Options.User) { TaskId = Options.TaskId }, tokens));
             }
         }
         return specs;

@@ -75,9 +75,9 @@ internal sealed class ModelsEndpoint(ModelHost host, ServedModels served, TimePr
         json.WriteString("base_model", served.BaseName(model));
         if (version.Facts.Rank > 0) json.WriteNumber("rank", version.Facts.Rank);
         if (version.Facts.VirtualTokens > 0) json.WriteNumber("num_virtual_tokens", version.Facts.VirtualTokens);
+        if (version.Facts.Tasks > 0) json.WriteNumber("num_tasks", version.Facts.Tasks);
         json.WriteEndObject();
     }
-
 
     private static async Task WriteAsync(HttpContext http, Action<Utf8JsonWriter> write)
     {

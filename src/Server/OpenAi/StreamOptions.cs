@@ -2,8 +2,10 @@ using Peft.Server.Errors;
 
 namespace Peft.Server.OpenAi;
 
-/// <summary>The fields both generation APIs share around the sampling: n, stream, stream_options, user.</summary>
-internal sealed record StreamOptions(int N, bool Stream, bool IncludeUsage, string? User)
+/// <summary>The fields both generation APIs share around the sampling: n, stream, stream_options, user, and this
+/// server's task_id (multitask prompt tuning: the adapter's task, as gRPC's GenerateRequest.task_id; the engine
+/// checks it against the adapter).</summary>
+internal sealed record StreamOptions(int N, bool Stream, bool IncludeUsage, string? User, int? TaskId = null)
 {
     /// <summary>Choices one request may ask for (prompts × n): each is an engine request.</summary>
     public const int MaxChoices = 64;
@@ -21,6 +23,7 @@ internal sealed record StreamOptions(int N, bool Stream, bool IncludeUsage, stri
             if (!stream) throw ApiErrors.Invalid("'stream_options' is only allowed with stream: true", "stream_options");
             includeUsage = new JsonRequest(options).Bool("include_usage") ?? false;
         }
-        return new StreamOptions((int)n, stream, includeUsage, request.String("user"));
+        int? taskId = request.Integer("task_id") is { } t ? (int)Math.Clamp(t, int.MinValue, int.MaxValue) : null;
+        return new StreamOptions((int)n, stream, includeUsage, request.String("user"), taskId);
     }
 }

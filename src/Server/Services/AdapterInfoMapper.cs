@@ -16,6 +16,7 @@ internal static class AdapterInfoMapper
             Version = version.ContentHash,
             Rank = (uint)Math.Max(0, version.Facts.Rank),
             NumVirtualTokens = (uint)Math.Max(0, version.Facts.VirtualTokens),
+            NumTasks = (uint)Math.Max(0, version.Facts.Tasks),
             SizeBytes = (ulong)Math.Max(0, version.Facts.SizeBytes),
             Tier = version.Tier switch
             {

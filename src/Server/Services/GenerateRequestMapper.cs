@@ -11,7 +11,10 @@ namespace Peft.Server.Services;
 internal static class GenerateRequestMapper
 {
     public static GenerationInput Input(GenerateRequest request) =>
-        new(request.AdapterId, Prompt(request), Sampling(request.Sampling), request.RequestId);
+        new(request.AdapterId, Prompt(request), Sampling(request.Sampling), request.RequestId)
+        {
+            TaskId = request.HasTaskId ? (int)Math.Min(request.TaskId, int.MaxValue) : null,
+        };
 
     private static PromptInput? Prompt(GenerateRequest request) => request.PromptCase switch
     {

@@ -22,7 +22,7 @@ internal static class TrainingMapper
     {
         var method = Method(request, family);
         var h = request.Hyperparameters ?? new TrainingHyperparameters();
-        double defaultRate = method is LoraSpec ? 1e-3 : 3e-2;
+        double defaultRate = method.DefaultLearningRate;
         return new TrainingJobSpec
         {
             AdapterId = AdapterIdRules.Require(request.AdapterId),
@@ -88,7 +88,8 @@ internal static class TrainingMapper
             Projection = request.PrefixTuning.PrefixProjection,
             EncoderHiddenSize = request.PrefixTuning.EncoderHiddenSize == 0 ? 128 : Int(request.PrefixTuning.EncoderHiddenSize, "encoder_hidden_size"),
         }),
-        _ => throw ApiErrors.Invalid("method is not set: choose lora, prompt_tuning, p_tuning or prefix_tuning"),
+        StartTrainingRequest.MethodOneofCase.PeftConfig => new PeftConfigSpec(request.PeftConfig),
+        _ => throw ApiErrors.Invalid("method is not set: choose lora, prompt_tuning, p_tuning, prefix_tuning or peft_config"),
     };
 
     private static int Tokens(uint n) => n == 0 ? 16 : Int(n, "num_virtual_tokens");
@@ -102,7 +103,7 @@ internal static class TrainingMapper
         {
             JobId = info.JobId,
             AdapterId = info.Spec.AdapterId,
-            PeftType = PeftType(info.Spec.Method),
+            PeftType = info.Spec.Method.PeftType,
             State = info.State switch
             {
                 Runtime.Training.Jobs.TrainingJobState.Queued => ProtoJobState.Queued,
@@ -137,12 +138,4 @@ internal static class TrainingMapper
         if (p.EvalLoss is { } eval) progress.EvalLoss = eval;
         return progress;
     }
-
-    private static string PeftType(MethodSpec method) => method switch
-    {
-        LoraSpec => "LORA",
-        PromptTuningSpec => "PROMPT_TUNING",
-        PTuningSpec => "P_TUNING",
-        _ => "PREFIX_TUNING",
-    };
 }

@@ -1,38 +1,32 @@
 using Peft.Runtime.Adapters;
-using Peft.Runtime.Adapters.Lora;
 using Peft.Runtime.Adapters.PrefixTuning;
 using Peft.Runtime.Adapters.Serving;
-using Peft.Runtime.Adapters.VirtualTokens;
-using Peft.Runtime.Engine.Batching;
 using Peft.Runtime.Models;
 using Peft.Runtime.Models.Attention;
 using Peft.Runtime.Models.Cache;
 using Peft.Runtime.Tests.Models;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Peft.Runtime.Tests.Adapters;
 
 /// <summary>
-/// An adapter read from disk and put on the device the way the server does, with the two ways tests run it:
-/// the dense reference forward (no cache) and sequences for the engine's paged path.
+/// An adapter read from disk and put on the device the way the server does (its method's device form and binding),
+/// with the two ways tests run it: the dense reference forward (no cache) and sequences for the engine's paged path.
 /// </summary>
 internal sealed class AdapterUnderTest : IDisposable
 {
     private readonly CausalLM _model;
+    private readonly DeviceAdapter _device;
+    private readonly int _admitted;
 
-    public AdapterUnderTest(CausalLM model, HostAdapter adapter, CachedRunner runner, int loraSlot)
+    public AdapterUnderTest(CausalLM model, HostAdapter adapter, CachedRunner runner, int loraSlot, int? task = null)
     {
         _model = model;
         Host = adapter;
-        Binding = adapter switch
-        {
-            LoraAdapter lora => LoadLora(runner.Pool!, loraSlot, lora),
-            VirtualTokenAdapter v => VirtualTokenBinding.ToDevice(v, model.Device),
-            PrefixAdapter p => PrefixBinding.ToDevice(p, model.Device),
-            _ => throw new ArgumentException($"no binding for {adapter.GetType().Name}"),
-        };
         Runner = runner;
+        _device = adapter.ToDevice(new DeviceContext(model, runner.Pool, UsesSlot ? loraSlot : -1));
+        Binding = _device.Bind(task);
+        if (Binding is PrefixBinding) _admitted = Binding.VirtualTokenCount;
     }
 
     public HostAdapter Host { get; }
@@ -41,59 +35,46 @@ internal sealed class AdapterUnderTest : IDisposable
 
     public CachedRunner Runner { get; }
 
-    public static AdapterUnderTest Read(CausalLM model, string directory, CachedRunner runner, int loraSlot = 0) =>
-        new(model, AdapterReader.Read(Path.GetFileName(directory), directory, BaseModel.Of(model)), runner, loraSlot);
+    /// <summary>The adapter occupies a LoRA slot of the runner's pool.</summary>
+    public bool UsesSlot => Host.SlotRank > 0;
 
-    /// <summary>A new sequence with the adapter's prefix (if any) already in its cache.</summary>
+    public static AdapterUnderTest Read(CausalLM model, string directory, CachedRunner runner, int loraSlot = 0, int? task = null) =>
+        new(model, AdapterReader.Read(Path.GetFileName(directory), directory, BaseModel.Of(model)), runner, loraSlot, task);
+
+    /// <summary>A new sequence with whatever the adapter writes at admission (a prefix) already in its cache.</summary>
     public SequenceKv NewSequence()
     {
         var seq = Runner.NewSequence();
-        if (Binding is PrefixBinding prefix && !prefix.TryWriteInto(Runner.Cache, seq)) throw new InvalidOperationException("test cache too small");
+        if (!Binding.TryAdmit(Runner.Cache, seq)) throw new InvalidOperationException("test cache too small");
         return seq;
     }
 
-    /// <summary>The first chunk of a prompt: virtual-token placeholders first for prompt/P-tuning.</summary>
-    public int[] FirstChunk(int[] prompt) => Binding is VirtualTokenBinding v ? [.. new int[v.VirtualTokenCount], .. prompt] : prompt;
+    /// <summary>The first chunk of a prompt: placeholders for virtual tokens that are stream entries (prompt/P-tuning).</summary>
+    public int[] FirstChunk(int[] prompt) => [.. new int[Binding.VirtualTokenCount - _admitted], .. prompt];
 
     /// <returns>Logits [prompt length, vocab] of the real prompt positions, without a cache.</returns>
     public Tensor DenseForward(int[] prompt)
     {
-        int virtualTokens = Binding.VirtualTokenCount;
         int[] ids = FirstChunk(prompt);
-        int firstPosition = Binding is PrefixBinding ? virtualTokens : 0;
         var batch = new ForwardBatch
         {
             TokenIds = tensor(ids.Select(i => (long)i).ToArray(), device: _model.Device),
-            Positions = arange(firstPosition, firstPosition + ids.Length, dtype: ScalarType.Int64, device: _model.Device),
+            Positions = arange(_admitted, _admitted + ids.Length, dtype: ScalarType.Int64, device: _model.Device),
             QueryLengths = [ids.Length],
         };
         var attention = Binding is PrefixBinding p
             ? new DenseAttention(batch.QueryLengths, (_, layer) => (p.Keys[layer], p.Values[layer]))
             : new DenseAttention(batch.QueryLengths);
-        var segments = Binding is LoraBinding l ? [new LoraSegment(0, ids.Length, l.Slot)] : Array.Empty<LoraSegment>();
-        var virtualRows = Binding is VirtualTokenBinding vt ? [new VirtualTokenRows(0, vt.Embeddings)] : Array.Empty<VirtualTokenRows>();
-        using var hooks = new AdapterBatch(Runner.Pool, segments, virtualRows, LoraKernel.Gather, _model.Device);
+        var builder = new AdapterBatchBuilder();
+        Binding.AddRows(builder, 0, ids.Length, _admitted);
+        using var hooks = builder.Build(Runner.Pool, LoraKernel.Gather, _model.Device, null);
         var logits = _model.Forward(batch, attention, hooks).cpu();
-        return Binding is VirtualTokenBinding ? logits.narrow(0, virtualTokens, prompt.Length) : logits;
-    }
-
-    private static LoraBinding LoadLora(LoraSlotPool pool, int slot, LoraAdapter adapter)
-    {
-        pool.Load(slot, adapter);
-        return new LoraBinding(slot);
+        return logits.narrow(0, ids.Length - prompt.Length, prompt.Length);
     }
 
     public void Dispose()
     {
+        _device.Dispose();
         Host.Dispose();
-        switch (Binding)
-        {
-            case VirtualTokenBinding v:
-                v.Embeddings.Dispose();
-                break;
-            case PrefixBinding p:
-                foreach (var t in p.Keys.Concat(p.Values)) t.Dispose();
-                break;
-        }
     }
 }

@@ -35,7 +35,7 @@ public sealed class MixedAdapterBatchTests
                 if (golden.AdapterDirectory is { } dir)
                 {
                     adapter = AdapterUnderTest.Read(model, dir, runner, loraSlot: slot);
-                    if (adapter.Binding is LoraBinding) slot++;
+                    if (adapter.UsesSlot) slot++;
                     adapters.Add(adapter);
                 }
                 // Different prompts, so rows sit at different lengths and positions.

@@ -145,7 +145,7 @@ public sealed class SchedulerFairnessTests
                 _references[v] = 0;
             }
             _references[v] = _references.GetValueOrDefault(v) + 1;
-            sequence.Binding = new Runtime.Engine.Batching.LoraBinding(0);
+            sequence.Binding = new Runtime.Adapters.Serving.SlotBinding(0);
             return BindResult.Bound;
         }
 

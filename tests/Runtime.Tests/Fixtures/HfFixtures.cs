@@ -16,7 +16,7 @@ internal static class HfFixtures
 
     public static string AdapterDirectory(string family, string adapter) => Path.Combine(Root, family, "adapters", adapter);
 
-    public static GoldenCase Case(string name) => GoldenCase.Load(Path.Combine(Root, "cases", name));
+    public static GoldenCase Case(string name) => GoldenCase.Load(Path.Combine(Root, "cases", name), Root);
 
     public static string RepositoryRoot()
     {
@@ -32,17 +32,30 @@ internal sealed record GoldenPrompt(
     int[] GreedyNewTokens,
     double[] StepMargins);
 
+/// <summary>
+/// tests/fixtures/methods (see its README.md): PEFT's newer methods on bases with randomised norms and biases, in
+/// the layout of tests/fixtures/hf.
+/// </summary>
+internal static class MethodFixtures
+{
+    public static string Root { get; } = Path.Combine(HfFixtures.RepositoryRoot(), "tests", "fixtures", "methods");
+
+    public static GoldenCase Case(string name) => GoldenCase.Load(Path.Combine(Root, "cases", name), Root);
+}
+
 internal sealed class GoldenCase
 {
     private readonly string _logitsPath;
 
-    private GoldenCase(string name, JsonElement expected, string logitsPath)
+    private GoldenCase(string name, JsonElement expected, string logitsPath, string root)
     {
         Name = name;
         Expected = expected;
         _logitsPath = logitsPath;
         Family = expected.GetProperty("family").GetString()!;
-        AdapterDirectory = expected.GetProperty("adapter_dir").GetString() is { } a ? Path.Combine(HfFixtures.Root, a) : null;
+        BaseDirectory = Path.Combine(root, expected.GetProperty("base_dir").GetString()!);
+        AdapterDirectory = expected.GetProperty("adapter_dir").GetString() is { } a ? Path.Combine(root, a) : null;
+        TaskId = expected.TryGetProperty("task_id", out var t) && t.ValueKind == JsonValueKind.Number ? t.GetInt32() : null;
         Prompts = expected.GetProperty("prompts").EnumerateArray().Select(p => new GoldenPrompt(
             p.GetProperty("name").GetString()!,
             p.GetProperty("input_ids").EnumerateArray().Select(e => e.GetInt32()).ToArray(),
@@ -55,13 +68,14 @@ internal sealed class GoldenCase
     public string? AdapterDirectory { get; }
     public JsonElement Expected { get; }
     public IReadOnlyList<GoldenPrompt> Prompts { get; }
+    public string BaseDirectory { get; }
+    /// <summary>Multitask prompt tuning: the task the reference ran.</summary>
+    public int? TaskId { get; }
 
-    public string BaseDirectory => HfFixtures.BaseDirectory(Family);
-
-    public static GoldenCase Load(string directory)
+    public static GoldenCase Load(string directory, string root)
     {
         using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(directory, "expected.json")));
-        return new GoldenCase(Path.GetFileName(directory), doc.RootElement.Clone(), Path.Combine(directory, "logits.safetensors"));
+        return new GoldenCase(Path.GetFileName(directory), doc.RootElement.Clone(), Path.Combine(directory, "logits.safetensors"), root);
     }
 
     public bool HasLogits(string name)

@@ -11,11 +11,13 @@ internal static class GoldenAssert
     /// <summary>Compare a greedy token only where the reference's top-2 gap clearly exceeds our error.</summary>
     public const double MarginForTokens = 2e-4;
 
-    public static void Close(Tensor expected, Tensor actual, string what, double tolerance = LogitTolerance)
+    /// <returns>The largest absolute difference (for reports).</returns>
+    public static double Close(Tensor expected, Tensor actual, string what, double tolerance = LogitTolerance)
     {
         Assert.Equal(expected.shape, actual.shape);
         double diff = (expected - actual.to(expected.dtype).cpu()).abs().max().item<float>();
         Assert.True(diff <= tolerance, $"{what}: max |diff| {diff:E3} > {tolerance:E1}");
+        return diff;
     }
 
     /// <summary>Greedy tokens equal up to the first step whose reference margin is a near-tie.</summary>

@@ -9,6 +9,12 @@ internal static class ModelCache
 {
     private static readonly ConcurrentDictionary<string, Lazy<CausalLM>> Models = new();
 
-    public static CausalLM Family(string family) => Models.GetOrAdd(family, f => new Lazy<CausalLM>(
-        () => CausalLM.Load(HfFixtures.BaseDirectory(f), new ModelLoadOptions { Device = TestDevice.Spec }))).Value;
+    public static CausalLM Family(string family) => Base(HfFixtures.BaseDirectory(family));
+
+    /// <summary>A base model directory of any fixture set, loaded once.</summary>
+    public static CausalLM Base(string directory) => Models.GetOrAdd(Path.GetFullPath(directory), d => new Lazy<CausalLM>(
+        () => CausalLM.Load(d, new ModelLoadOptions { Device = TestDevice.Spec }))).Value;
+
+    /// <summary>The base a golden case ran on.</summary>
+    public static CausalLM For(GoldenCase golden) => Base(golden.BaseDirectory);
 }

@@ -1,5 +1,7 @@
 using Peft.Runtime.Adapters;
 using Peft.Runtime.Adapters.Lora;
+using Peft.Runtime.Adapters.PrefixTuning;
+using Peft.Runtime.Adapters.VirtualTokens;
 using Peft.Runtime.Safetensors;
 using Peft.Runtime.Tests.Adapters;
 using Peft.Runtime.Tests.Models;

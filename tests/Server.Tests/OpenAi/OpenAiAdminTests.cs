@@ -46,6 +46,31 @@ public sealed class OpenAiAdminTests(EmptyOpenAiServer fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_multitask_adapter_is_listed_with_its_tasks_and_serves_the_task_id_asked_for()
+    {
+        await fixture.Client.UploadAdapterAsync("http-tasks", Fixtures.MethodsAdapter("llama", "mpt"), replace: true);
+        var grpc = Requests.Ids(maxNewTokens: 4, adapter: "http-tasks");
+        grpc.TaskId = 2;
+        var reference = await fixture.Client.GenerateAsync(grpc);
+        using var http = fixture.Http();
+
+        var (status, body) = await OpenAiServer.PostAsync(http, "/v1/completions", new { model = "http-tasks", prompt = Requests.Prompt, max_tokens = 4, ignore_eos = true, task_id = 2 });
+        var (missing, missingBody) = await OpenAiServer.PostAsync(http, "/v1/completions", new { model = "http-tasks", prompt = Requests.Prompt, max_tokens = 4 });
+        var (outside, outsideBody) = await OpenAiServer.PostAsync(http, "/v1/completions", new { model = "http-tasks", prompt = Requests.Prompt, max_tokens = 4, task_id = 3 });
+        var listed = JsonNode.Parse(await http.GetStringAsync("/v1/models/http-tasks"))!;
+
+        Assert.Equal(200, status);
+        Assert.Equal(reference.Text, (string)body["choices"]![0]!["text"]!);
+        Assert.Equal(400, missing);
+        Assert.Contains("task_id is required", (string)missingBody["error"]!["message"]!, StringComparison.Ordinal);
+        Assert.Equal(400, outside);
+        Assert.Contains("task_id 3 is outside", (string)outsideBody["error"]!["message"]!, StringComparison.Ordinal);
+        Assert.Equal("MULTITASK_PROMPT_TUNING", (string)listed["peft_type"]!);
+        Assert.Equal(3, (int)listed["num_tasks"]!);
+        fixture.Server.Model.Registry.Unregister("http-tasks");
+    }
+
+    [Fact]
     public async Task Errors_name_the_adapter_roots_by_their_configuration_key_never_by_their_path()
     {
         using var admin = fixture.Http(fixture.Server.AdminAddress, LoopbackServer.AdminKey);

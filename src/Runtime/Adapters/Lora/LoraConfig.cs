@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Peft.Runtime.Adapters.Targeting;
 using Peft.Runtime.Json;
 
 namespace Peft.Runtime.Adapters.Lora;
@@ -12,70 +13,67 @@ internal sealed record LoraConfig
     public required int R { get; init; }
     public required double Alpha { get; init; }
     public required bool UseRsLora { get; init; }
-    /// <summary>A list of module-name suffixes, or (when <see cref="TargetRegex"/> is set) nothing.</summary>
-    public IReadOnlyList<string> TargetList { get; init; } = [];
-    /// <summary>A single string: a regex that must match a whole module name.</summary>
-    public string? TargetRegex { get; init; }
-    public IReadOnlyList<string> ExcludeList { get; init; } = [];
-    public string? ExcludeRegex { get; init; }
-    public IReadOnlyList<KeyValuePair<string, double>> RankPattern { get; init; } = [];
-    public IReadOnlyList<KeyValuePair<string, double>> AlphaPattern { get; init; } = [];
-    /// <summary>Null: every layer.</summary>
-    public IReadOnlyList<int>? LayersToTransform { get; init; }
-    public IReadOnlyList<string> LayersPattern { get; init; } = [];
+    public required bool UseDora { get; init; }
+    /// <summary>Training only (PEFT's lora_dropout); inference ignores it.</summary>
+    public double Dropout { get; init; }
+    /// <summary>none, all or lora_only (which PEFT saves no bias for).</summary>
+    public required string Bias { get; init; }
+    public required ModuleTargets Targets { get; init; }
+    public PatternMap RankPattern { get; init; } = new([]);
+    public PatternMap AlphaPattern { get; init; } = new([]);
 
     public static LoraConfig Read(JsonFields f)
     {
-        string bias = f.OptionalString("bias") ?? "none";
-        if (bias != "none") throw Unsupported(f, "bias", $"'{bias}'", "only 'none': LoRA bias terms are not implemented");
-        if (f.OptionalBool("use_dora") == true) throw Unsupported(f, "use_dora", "true", "DoRA is not implemented");
-        if (f.Raw("modules_to_save") is { ValueKind: JsonValueKind.Array } m && m.GetArrayLength() > 0)
-            throw Unsupported(f, "modules_to_save", m.GetRawText(), "fully trained module copies are not served");
-        if (f.Raw("layer_replication") is { } replication) throw Unsupported(f, "layer_replication", replication.GetRawText(), "layer replication is not implemented");
-        if (f.OptionalBool("lora_bias") == true) throw Unsupported(f, "lora_bias", "true", "LoRA bias terms are not implemented");
-        if (f.Raw("target_parameters") is { ValueKind: JsonValueKind.Array } p && p.GetArrayLength() > 0)
-            throw Unsupported(f, "target_parameters", p.GetRawText(), "parameter targeting is not implemented");
-        if (f.Raw("megatron_config") is { } mc) throw Unsupported(f, "megatron_config", mc.GetRawText(), "Megatron layers are not served");
-
+        RefuseUnserved(f);
         int r = f.Int("r");
         if (r < 1) throw f.Invalid("r", "a positive integer");
-        var config = new LoraConfig
+        return new LoraConfig
         {
             R = r,
             Alpha = f.OptionalDouble("lora_alpha") ?? 8,
             UseRsLora = f.OptionalBool("use_rslora") ?? false,
-            RankPattern = f.NumberMap("rank_pattern"),
-            AlphaPattern = f.NumberMap("alpha_pattern"),
-            LayersToTransform = f.Raw("layers_to_transform") switch
-            {
-                null => null,
-                { ValueKind: JsonValueKind.Number } n => [n.GetInt32()],
-                { ValueKind: JsonValueKind.Array } a => a.EnumerateArray().Select(e => e.GetInt32()).ToArray(),
-                _ => throw f.Invalid("layers_to_transform", "an integer or a list of integers"),
-            },
-            LayersPattern = f.Raw("layers_pattern") switch
-            {
-                null => [],
-                { ValueKind: JsonValueKind.String } s => [s.GetString()!],
-                _ => f.OptionalStringList("layers_pattern") ?? [],
-            },
-        };
-        config = f.Raw("target_modules") switch
-        {
-            { ValueKind: JsonValueKind.String } s => config with { TargetRegex = s.GetString() },
-            { ValueKind: JsonValueKind.Array } => config with { TargetList = f.OptionalStringList("target_modules")! },
-            null => throw new AdapterLoadException($"{f.File}: target_modules is not set (PEFT writes the resolved list on save)"),
-            _ => throw f.Invalid("target_modules", "a list of module names or a regex string"),
-        };
-        return f.Raw("exclude_modules") switch
-        {
-            null => config,
-            { ValueKind: JsonValueKind.String } s => config with { ExcludeRegex = s.GetString() },
-            { ValueKind: JsonValueKind.Array } => config with { ExcludeList = f.OptionalStringList("exclude_modules")! },
-            _ => throw f.Invalid("exclude_modules", "a list of module names or a regex string"),
+            UseDora = f.OptionalBool("use_dora") ?? false,
+            Dropout = f.OptionalDouble("lora_dropout") ?? 0,
+            Bias = ReadBias(f),
+            Targets = ModuleTargets.Read(f),
+            RankPattern = PatternMap.Read(f, "rank_pattern"),
+            AlphaPattern = PatternMap.Read(f, "alpha_pattern"),
         };
     }
 
-    private static AdapterLoadException Unsupported(JsonFields f, string field, string value, string why) =>
+    /// <summary>PEFT: alpha / r, or alpha / sqrt(r) with rsLoRA; rank and alpha resolved by the patterns.</summary>
+    public (int Rank, double Scaling) Resolve(string module)
+    {
+        int rank = (int)RankPattern.Resolve(module, R);
+        double alpha = AlphaPattern.Resolve(module, Alpha);
+        return (rank, UseRsLora ? alpha / Math.Sqrt(rank) : alpha / rank);
+    }
+
+    /// <summary>bias: "none", "all" or "lora_only" (LoRA and AdaLoRA configs).</summary>
+    public static string ReadBias(JsonFields f)
+    {
+        string bias = f.OptionalString("bias") ?? "none";
+        return bias is "none" or "all" or "lora_only" ? bias : throw Unsupported(f, "bias", $"'{bias}'", "PEFT knows 'none', 'all' and 'lora_only'");
+    }
+
+    /// <summary>Fields of LoRA-family configs that change the math and that this server does not implement.</summary>
+    public static void RefuseUnserved(JsonFields f)
+    {
+        if (f.Raw("modules_to_save") is { ValueKind: JsonValueKind.Array } m && m.GetArrayLength() > 0)
+            throw Unsupported(f, "modules_to_save", m.GetRawText(), "fully trained module copies are not served");
+        if (f.Raw("layer_replication") is { } replication) throw Unsupported(f, "layer_replication", replication.GetRawText(), "layer replication is not implemented");
+        if (f.OptionalBool("lora_bias") == true) throw Unsupported(f, "lora_bias", "true", "a bias on lora_B is not implemented");
+        if (f.Raw("target_parameters") is { ValueKind: JsonValueKind.Array } p && p.GetArrayLength() > 0)
+            throw Unsupported(f, "target_parameters", p.GetRawText(), "parameter targeting is not implemented");
+        if (f.Raw("megatron_config") is { } mc) throw Unsupported(f, "megatron_config", mc.GetRawText(), "Megatron layers are not served");
+        if (f.Raw("trainable_token_indices") is { } t) throw Unsupported(f, "trainable_token_indices", t.GetRawText(), "trainable token deltas are not served");
+        if (f.Raw("alora_invocation_tokens") is { } a) throw Unsupported(f, "alora_invocation_tokens", a.GetRawText(), "activated LoRA is not served");
+        if (f.OptionalBool("use_qalora") == true) throw Unsupported(f, "use_qalora", "true", "QALoRA is not served");
+        if (f.OptionalBool("use_bdlora") == true) throw Unsupported(f, "use_bdlora", "true", "BD-LoRA is not served");
+        if (f.Raw("arrow_config") is { } arrow) throw Unsupported(f, "arrow_config", arrow.GetRawText(), "Arrow routing is not served");
+        if (f.Raw("monteclora_config") is { } mc2) throw Unsupported(f, "monteclora_config", mc2.GetRawText(), "MonteCLoRA is not served");
+    }
+
+    public static AdapterLoadException Unsupported(JsonFields f, string field, string value, string why) =>
         new($"{f.File}: {field} = {value} is not supported ({why})");
 }

@@ -1,5 +1,4 @@
 using Peft.Runtime.Adapters.VirtualTokens;
-using Peft.Runtime.Safetensors;
 
 namespace Peft.Runtime.Adapters.PTuning;
 
@@ -10,6 +9,6 @@ internal sealed class PTuningMethod : IAdapterMethod
 
     public string PeftType => Type;
 
-    public HostAdapter Read(AdapterFiles files, SafetensorsFile weights, BaseModel baseModel) =>
+    public HostAdapter Read(AdapterFiles files, AdapterWeights weights, BaseModel baseModel) =>
         VirtualTokenAdapter.Read(Type, files, weights, baseModel);
 }

@@ -1,3 +1,4 @@
+using Peft.Runtime.Adapters.Serving;
 using TorchSharp;
 
 namespace Peft.Runtime.Adapters.PrefixTuning;
@@ -24,6 +25,14 @@ public sealed class PrefixAdapter : HostAdapter
     public override long SizeBytes => Keys.Sum(Bytes) + Values.Sum(Bytes);
 
     public override int VirtualTokens => (int)Keys[0].shape[0];
+
+    public override DeviceAdapter ToDevice(DeviceContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var keys = Keys.Select(context.Copy).ToArray();
+        var values = Values.Select(context.Copy).ToArray();
+        return new SingleBindingDevice(new PrefixBinding(keys, values), [.. keys, .. values]);
+    }
 
     protected override void DisposeTensors()
     {

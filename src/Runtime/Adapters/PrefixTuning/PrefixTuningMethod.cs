@@ -1,5 +1,4 @@
 using Peft.Runtime.Adapters.VirtualTokens;
-using Peft.Runtime.Safetensors;
 using static TorchSharp.torch;
 
 namespace Peft.Runtime.Adapters.PrefixTuning;
@@ -16,7 +15,7 @@ internal sealed class PrefixTuningMethod : IAdapterMethod
 
     public string PeftType => Type;
 
-    public HostAdapter Read(AdapterFiles files, SafetensorsFile weights, BaseModel baseModel)
+    public HostAdapter Read(AdapterFiles files, AdapterWeights weights, BaseModel baseModel)
     {
         var c = baseModel.Config;
         var config = PromptLearningConfig.Read(AdapterReader.Fields(files));
@@ -26,13 +25,10 @@ internal sealed class PrefixTuningMethod : IAdapterMethod
         if (config.TokenDim is { } dim && dim != tokenDim)
             throw new AdapterLoadException(
                 $"adapter '{files.Name}': token_dim {dim} does not match the base model's key/value width {tokenDim} (kv_heads {c.NumKeyValueHeads} × head_dim {c.HeadDim})");
-        var extra = weights.Names.FirstOrDefault(n => n != VirtualTokenAdapter.PromptEmbeddingsKey);
-        if (extra is not null) throw new AdapterLoadException($"adapter '{files.Name}': unexpected tensor '{extra}' (a prefix-tuning adapter holds only prompt_embeddings)");
-
         int nvt = config.VirtualTokens;
         using var scope = NewDisposeScope();
-        using var embeddings = AdapterTensors.Load(files, weights, VirtualTokenAdapter.PromptEmbeddingsKey,
-            [nvt, c.NumLayers * 2L * tokenDim], baseModel.Dtype, "num_virtual_tokens × num_layers·2·kv_heads·head_dim");
+        var embeddings = weights.Take(VirtualTokenAdapter.PromptEmbeddingsKey,
+            [nvt, c.NumLayers * 2L * tokenDim], "num_virtual_tokens × num_layers·2·kv_heads·head_dim");
         var view = embeddings.view(nvt, c.NumLayers * 2, c.NumKeyValueHeads, c.HeadDim);
         var keys = new Tensor[c.NumLayers];
         var values = new Tensor[c.NumLayers];
@@ -41,6 +37,7 @@ internal sealed class PrefixTuningMethod : IAdapterMethod
             keys[l] = view.select(1, 2 * l).contiguous().MoveToOuterDisposeScope().DetachFromDisposeScope();
             values[l] = view.select(1, 2 * l + 1).contiguous().MoveToOuterDisposeScope().DetachFromDisposeScope();
         }
+        weights.Drop(embeddings);
         return new PrefixAdapter(files.Name, keys, values);
     }
 }

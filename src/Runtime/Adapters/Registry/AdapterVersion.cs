@@ -105,11 +105,13 @@ public sealed class AdapterVersion
 }
 
 /// <summary>What registration learned about an adapter, kept when its tensors are evicted.</summary>
-public sealed record AdapterFacts(string PeftType, int Rank, IReadOnlyList<string> TargetModules, int VirtualTokens, long SizeBytes)
+/// <param name="SlotRank">Rank of the part held in a LoRA slot (0: none); the engine refuses what its pool cannot hold.</param>
+/// <param name="Tasks">Multitask prompt tuning: tasks to choose from; 0 elsewhere.</param>
+public sealed record AdapterFacts(string PeftType, int Rank, IReadOnlyList<string> TargetModules, int VirtualTokens, long SizeBytes, int SlotRank = 0, int Tasks = 0)
 {
     public static AdapterFacts Of(HostAdapter adapter)
     {
         ArgumentNullException.ThrowIfNull(adapter);
-        return new(adapter.PeftType, adapter.Rank, adapter.TargetModules, adapter.VirtualTokens, adapter.SizeBytes);
+        return new(adapter.PeftType, adapter.Rank, adapter.TargetModules, adapter.VirtualTokens, adapter.SizeBytes, adapter.SlotRank, adapter.Tasks);
     }
 }

@@ -1,135 +1,83 @@
 using Peft.Runtime.Models;
-using Peft.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Peft.Runtime.Adapters.Serving;
 
-/// <summary>A run of consecutive rows of one sequence that uses LoRA slot <see cref="Slot"/>.</summary>
-public readonly record struct LoraSegment(int Row, int Length, int Slot);
-
-/// <summary>Rows [Row, Row + values.rows) of the batch whose embeddings are the given virtual-token vectors.</summary>
-public readonly record struct VirtualTokenRows(int Row, Tensor Values);
-
 /// <summary>
-/// The adapter side of one forward pass, immutable once built: which rows use which LoRA slot and which rows are
-/// virtual tokens. Rows without an adapter are never touched, so a base-only batch pays nothing.
-/// Index tensors are made on first use inside a layer's dispose scope, so they are detached and owned here.
+/// The adapter side of one forward pass, immutable once built: which rows use which LoRA slot (the slot lane) and
+/// which rows go to which adapter's own row hooks (the row-hook lane; the head's sites see the same adapters on the
+/// logit rows). At a linear site the row hooks run first (they may rescale the base output: IA³, DoRA's
+/// magnitude), then the slot deltas are added. Rows without an adapter are never touched, so a base-only batch
+/// pays nothing. Index tensors are detached and owned here.
 /// </summary>
 public sealed class AdapterBatch : IForwardHooks, IDisposable
 {
     private readonly List<Tensor> _owned = [];
-    private readonly LoraSlotPool? _pool;
-    private readonly LoraSegment[] _segments;
-    private readonly VirtualTokenRows[] _virtual;
-    private readonly LoraKernel _kernel;
     private readonly Device _device;
-    private readonly Dictionary<string, SitePlan> _plans = [];
+    private readonly SlotLoraKernel? _slots;
+    private readonly RowHookLane _rows;
+    private readonly RowHookLane _head;
 
-    public AdapterBatch(LoraSlotPool? pool, IReadOnlyList<LoraSegment> segments, IReadOnlyList<VirtualTokenRows> virtualTokens, LoraKernel kernel, Device device)
+    /// <param name="logitRows">The token rows the head runs on, in order (<see cref="ForwardBatch.LogitRows"/>); null: every row.</param>
+    public AdapterBatch(LoraSlotPool? pool, IReadOnlyList<LoraSegment> slotSegments, IReadOnlyList<HookSegment> hookSegments, LoraKernel kernel,
+        Device device, IReadOnlyList<long>? logitRows = null)
     {
-        ArgumentNullException.ThrowIfNull(segments);
-        ArgumentNullException.ThrowIfNull(virtualTokens);
-        if (segments.Count > 0 && pool is null) throw new ArgumentException("LoRA rows need a slot pool", nameof(pool));
-        _pool = pool;
-        _segments = [.. segments];
-        _virtual = [.. virtualTokens];
-        _kernel = kernel;
+        ArgumentNullException.ThrowIfNull(slotSegments);
+        ArgumentNullException.ThrowIfNull(hookSegments);
+        if (slotSegments.Count > 0 && pool is null) throw new ArgumentException("LoRA rows need a slot pool", nameof(pool));
         _device = device;
+        _slots = slotSegments.Count > 0 ? new SlotLoraKernel(pool!, [.. slotSegments], kernel, Index) : null;
+        _rows = hookSegments.Count == 0 ? RowHookLane.Empty : new RowHookLane(hookSegments, Index);
+        _head = logitRows is null || _rows.IsEmpty ? _rows : new RowHookLane(OnLogitRows(hookSegments, logitRows), Index);
     }
 
-    public torch.Tensor TransformEmbeddings(torch.Tensor embeddings)
+    public Tensor TransformEmbeddings(Tensor tokenIds, Tensor embeddings) =>
+        _rows.IsEmpty ? embeddings : _rows.Embeddings(tokenIds, embeddings);
+
+    public Tensor BeforeLinear(LinearSite site, Tensor input)
     {
-        foreach (var (row, values) in _virtual)
-            embeddings.narrow(0, row, values.shape[0]).copy_(values);
-        return embeddings;
+        ArgumentNullException.ThrowIfNull(site);
+        var lane = site.IsHead ? _head : _rows;
+        return lane.IsEmpty ? input : lane.BeforeLinear(site, input);
     }
 
-    /// <summary>
-    /// Semantics: for every segment (row, length, slot) whose adapter targets this site,
-    ///   output[row .. row+length) += (input[row .. row+length) · A_pool[slot]ᵀ) · B_pool[slot]ᵀ
-    /// with the scaling already folded into B_pool.
-    /// </summary>
-    public torch.Tensor AfterLinear(LinearSite site, torch.Tensor input, torch.Tensor output)
+    public Tensor AfterLinear(LinearSite site, Tensor input, Tensor output)
     {
-        if (_segments.Length == 0 || _pool!.A(site.Index) is not { } aPool) return output;
-        var plan = PlanFor(site.Index);
-        if (plan is null) return output;
-        var bPool = _pool.B(site.Index)!;
+        ArgumentNullException.ThrowIfNull(site);
+        var lane = site.IsHead ? _head : _rows;
+        if (!lane.IsEmpty) output = lane.AfterLinear(site, input, output);
+        return _slots is null || site.IsHead ? output : _slots.AfterLinear(site, input, output);
+    }
 
-        foreach (var s in plan.Prefill)
+    public Tensor AfterNorm(NormSite site, Tensor output)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        var lane = site.IsHead ? _head : _rows;
+        return lane.IsEmpty ? output : lane.AfterNorm(site, output);
+    }
+
+    /// <summary>The hook segments as the head sees them: logit row j is token row logitRows[j].</summary>
+    private static List<HookSegment> OnLogitRows(IReadOnlyList<HookSegment> segments, IReadOnlyList<long> logitRows)
+    {
+        var mapped = new List<HookSegment>();
+        if (segments.Count == 0) return mapped;
+        for (int j = 0; j < logitRows.Count; j++)
         {
-            var x = input.narrow(0, s.Row, s.Length);
-            var delta = x.matmul(aPool[s.Slot].t()).matmul(bPool[s.Slot].t());
-            output.narrow(0, s.Row, s.Length).add_(delta, Scalars.One);
+            long row = logitRows[j];
+            foreach (var s in segments)
+            {
+                if (row < s.Row || row >= s.Row + s.Length) continue;
+                int stream = s.StreamStart + (int)(row - s.Row);
+                if (mapped.Count > 0 && mapped[^1] is var last && ReferenceEquals(last.Hooks, s.Hooks)
+                    && last.Row + last.Length == j && last.StreamStart + last.Length == stream)
+                    mapped[^1] = last with { Length = last.Length + 1 };
+                else
+                    mapped.Add(new HookSegment(j, 1, stream, s.Hooks));
+                break;
+            }
         }
-        if (plan.DecodeRows is null) return output;
-        if (_kernel == LoraKernel.Gather)
-        {
-            var xs = input.index_select(0, plan.DecodeRows).unsqueeze(-1);                       // [n, in, 1]
-            var shrunk = aPool.index_select(0, plan.DecodeSlots!).bmm(xs);                         // [n, r, 1]
-            var delta = bPool.index_select(0, plan.DecodeSlots!).bmm(shrunk).squeeze(-1);          // [n, out]
-            return output.index_add_(0, plan.DecodeRows, delta, Scalars.One);
-        }
-        return Grouped(plan.Groups!, input, output, aPool, bPool);
-    }
-
-    /// <summary>
-    /// Semantics (SGMV): rows grouped by slot, U distinct slots, at most m rows each (shorter groups padded with any row):
-    ///   A_u = A_pool[slots], B_u = B_pool[slots]      (a view when the slots form a range: no copy at all)
-    ///   X   = x[padded rows] as [U, m, in];  Y = (X · A_uᵀ) · B_uᵀ as [U, m, out]
-    ///   output[row] += Y[its group, its position] for the real rows only.
-    /// Each adapter's weights are read once however many rows use it, in a fixed number of ops per site.
-    /// </summary>
-    private static Tensor Grouped(GroupPlan g, Tensor input, Tensor output, Tensor aPool, Tensor bPool)
-    {
-        var a = g.FirstSlot >= 0 ? aPool.narrow(0, g.FirstSlot, g.Groups) : aPool.index_select(0, g.Slots!);   // [U, r, in]
-        var b = g.FirstSlot >= 0 ? bPool.narrow(0, g.FirstSlot, g.Groups) : bPool.index_select(0, g.Slots!);   // [U, out, r]
-        var x = input.index_select(0, g.PaddedRows).view(g.Groups, g.Width, -1);                                // [U, m, in]
-        var y = x.bmm(a.transpose(1, 2)).bmm(b.transpose(1, 2)).view(g.Groups * g.Width, -1);                   // [U·m, out]
-        if (g.Valid is not null) y = y.index_select(0, g.Valid);
-        return output.index_add_(0, g.Rows, y, Scalars.One);
-    }
-
-    /// <summary>The segments that target a site; sites targeted by the same segments share one plan.</summary>
-    private SitePlan? PlanFor(int site)
-    {
-        var included = _segments.Where(s => _pool!.Targets(s.Slot, site)).ToArray();
-        if (included.Length == 0) return null;
-        string key = string.Join(',', included.Select(s => s.Row));
-        if (_plans.TryGetValue(key, out var plan)) return plan;
-
-        var decode = included.Where(s => s.Length == 1).ToArray();
-        plan = new SitePlan { Prefill = included.Where(s => s.Length > 1).ToArray() };
-        if (decode.Length > 0)
-        {
-            plan.DecodeRows = Index(decode.Select(s => (long)s.Row));
-            plan.DecodeSlots = Index(decode.Select(s => (long)s.Slot));
-            plan.Groups = GroupPlanFor(decode);
-        }
-        _plans[key] = plan;
-        return plan;
-    }
-
-    private GroupPlan GroupPlanFor(LoraSegment[] decode)
-    {
-        var bySlot = decode.GroupBy(s => s.Slot).OrderBy(g => g.Key).ToArray();
-        var slots = bySlot.Select(g => g.Key).ToArray();
-        var groups = bySlot.Select(g => g.Select(s => s.Row).ToArray()).ToArray();
-        int width = groups.Max(g => g.Length);
-        bool range = slots[^1] - slots[0] == slots.Length - 1;
-        var padded = groups.SelectMany(g => Enumerable.Range(0, width).Select(j => (long)g[Math.Min(j, g.Length - 1)]));
-        var valid = groups.SelectMany((g, i) => Enumerable.Range(0, g.Length).Select(j => (long)(i * width + j))).ToArray();
-        return new GroupPlan
-        {
-            Groups = groups.Length,
-            Width = width,
-            FirstSlot = range ? slots[0] : -1,
-            Slots = range ? null : Index(slots.Select(s => (long)s)),
-            PaddedRows = Index(padded),
-            Valid = valid.Length == groups.Length * width ? null : Index(valid),
-            Rows = Index(groups.SelectMany(g => g).Select(r => (long)r)),
-        };
+        return mapped;
     }
 
     private Tensor Index(IEnumerable<long> values)
@@ -143,24 +91,5 @@ public sealed class AdapterBatch : IForwardHooks, IDisposable
     {
         foreach (var t in _owned) t.Dispose();
         _owned.Clear();
-    }
-
-    private sealed class SitePlan
-    {
-        public LoraSegment[] Prefill = [];
-        public Tensor? DecodeRows;                        // [n]
-        public Tensor? DecodeSlots;                       // [n]
-        public GroupPlan? Groups;
-    }
-
-    private sealed class GroupPlan
-    {
-        public int Groups;                 // U: distinct slots
-        public int Width;                  // m: rows of the largest group
-        public int FirstSlot;              // the slots are FirstSlot .. FirstSlot+U-1, or -1
-        public Tensor? Slots;              // [U] when they are not a range
-        public Tensor PaddedRows = null!;  // [U·m] input rows, groups padded by repeating their last row
-        public Tensor? Valid;              // [n] positions of real rows in [U·m], null when nothing is padding
-        public Tensor Rows = null!;        // [n] output row of each real position, in the same order
     }
 }

@@ -5,11 +5,15 @@ using static TorchSharp.torch;
 
 namespace Peft.Runtime.Adapters.Serving;
 
+/// <summary>One linear site's low-rank factors as a slot holds them: A [r, in] and B [out, r] with every scale folded in.</summary>
+public sealed record SlotFactors(LinearSite Site, Tensor A, Tensor B);
+
 /// <summary>
-/// Pre-allocated device memory for LoRA adapters: per linear site, A_pool [slots, r_max, in] and
-/// B_pool [slots, out, r_max]. An adapter occupies the same slot index in every site; ranks below r_max are
-/// zero-padded (the padding contributes exact zeros) and the scaling is folded into B. Sites an adapter does not
-/// target stay zero in its slot. Owns its tensors; written only between engine steps.
+/// Pre-allocated device memory for low-rank adapters (LoRA, and the low-rank part of DoRA and AdaLoRA): per linear
+/// site of the decoder blocks, A_pool [slots, r_max, in] and B_pool [slots, out, r_max]. An adapter occupies the
+/// same slot index in every site; ranks below r_max are zero-padded (the padding contributes exact zeros) and every
+/// scale is folded into B. Sites an adapter does not target stay zero in its slot. Owns its tensors; written only
+/// between engine steps.
 /// </summary>
 public sealed class LoraSlotPool : IDisposable
 {
@@ -43,37 +47,50 @@ public sealed class LoraSlotPool : IDisposable
     public static long BytesPerSlot(IEnumerable<LinearSite> sites, int maxRank, ScalarType dtype) =>
         sites.Sum(s => (long)maxRank * (s.InFeatures + s.OutFeatures)) * (dtype == ScalarType.Float32 ? 4 : 2);
 
-    /// <summary>Null when this pool can hold the adapter; otherwise why not.</summary>
-    public string? CannotHold(LoraAdapter adapter)
+    /// <summary>Null when this pool can hold factors of <paramref name="rank"/> on <paramref name="sites"/>; otherwise why not.</summary>
+    public string? CannotHold(int rank, IEnumerable<LinearSite> sites)
     {
-        ArgumentNullException.ThrowIfNull(adapter);
-        if (adapter.Rank > MaxRank) return $"its rank {adapter.Rank} exceeds the server's maximum LoRA rank {MaxRank}";
-        var missing = adapter.Modules.Values.FirstOrDefault(m => _a[m.Site.Index] is null);
-        return missing is null ? null : $"it targets {missing.Site.Path}, which this server does not serve LoRA on";
+        ArgumentNullException.ThrowIfNull(sites);
+        if (rank > MaxRank) return $"its rank {rank} exceeds the server's maximum LoRA rank {MaxRank}";
+        var missing = sites.FirstOrDefault(s => A(s.Index) is null);
+        return missing is null ? null : $"it targets {missing.Path}, which this server does not serve LoRA on";
     }
 
     public bool Targets(int slot, int site) => _targets[slot][site];
 
-    /// <returns>[slots, r_max, in], or null when the site has no pool.</returns>
-    public Tensor? A(int site) => _a[site];
+    /// <returns>[slots, r_max, in], or null when the site has no pool (the head has none).</returns>
+    public Tensor? A(int site) => site < _a.Length ? _a[site] : null;
 
     /// <returns>[slots, out, r_max], or null when the site has no pool.</returns>
-    public Tensor? B(int site) => _b[site];
+    public Tensor? B(int site) => site < _b.Length ? _b[site] : null;
 
-    /// <summary>Copies an adapter into a slot (host → device), replacing whatever was there.</summary>
+    /// <summary>Copies a LoRA adapter's factors into a slot (host → device), replacing whatever was there (tests and
+    /// benchmarks; the engine goes through the adapter's own device form).</summary>
     public void Load(int slot, LoraAdapter adapter)
     {
         ArgumentNullException.ThrowIfNull(adapter);
-        if (CannotHold(adapter) is { } reason) throw new InvalidOperationException($"adapter '{adapter.Name}' cannot be loaded: {reason}");
+        using var scope = NewDisposeScope();
+        Load(slot, adapter.SlotFactors(), adapter.Name);
+    }
+
+    /// <summary>Copies factors into a slot, replacing whatever was there.</summary>
+    public void Load(int slot, IReadOnlyList<SlotFactors> modules, string name)
+    {
+        ArgumentNullException.ThrowIfNull(modules);
+        int rank = modules.Count == 0 ? 0 : modules.Max(m => (int)m.A.shape[0]);
+        if (CannotHold(rank, modules.Select(m => m.Site)) is { } reason) throw new InvalidOperationException($"adapter '{name}' cannot be loaded: {reason}");
         Clear(slot);
         using var scope = NewDisposeScope();
-        foreach (var module in adapter.Modules.Values)
+        foreach (var module in modules)
         {
             int site = module.Site.Index;
-            _a[site]![slot].narrow(0, 0, module.Rank).copy_(module.A);
-            using var scaling = module.Scaling.ToScalar();
-            _b[site]![slot].narrow(1, 0, module.Rank).copy_(module.B.to(ScalarType.Float32).mul(scaling).to(module.B.dtype));
-            _targets[slot][site] = true;
+            long r = module.A.shape[0];
+            if (r > 0)
+            {
+                _a[site]![slot].narrow(0, 0, r).copy_(module.A);
+                _b[site]![slot].narrow(1, 0, r).copy_(module.B);
+            }
+            _targets[slot][site] = r > 0;
         }
     }
 

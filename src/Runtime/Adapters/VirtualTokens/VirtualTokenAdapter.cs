@@ -1,4 +1,4 @@
-using Peft.Runtime.Safetensors;
+using Peft.Runtime.Adapters.Serving;
 using TorchSharp;
 
 namespace Peft.Runtime.Adapters.VirtualTokens;
@@ -21,19 +21,23 @@ public sealed class VirtualTokenAdapter : HostAdapter
 
     public override int VirtualTokens => (int)Embeddings.shape[0];
 
+    public override DeviceAdapter ToDevice(DeviceContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var embeddings = context.Copy(Embeddings);
+        return new SingleBindingDevice(new VirtualTokenBinding(embeddings), [embeddings]);
+    }
+
     protected override void DisposeTensors() => Embeddings.Dispose();
 
     /// <summary>Shared reader of the two methods: the config and the single saved tensor.</summary>
-    internal static VirtualTokenAdapter Read(string peftType, AdapterFiles files, SafetensorsFile weights, BaseModel baseModel)
+    internal static VirtualTokenAdapter Read(string peftType, AdapterFiles files, AdapterWeights weights, BaseModel baseModel)
     {
         var config = PromptLearningConfig.Read(AdapterReader.Fields(files));
         int hidden = baseModel.Config.HiddenSize;
         if (config.TokenDim is { } dim && dim != hidden)
             throw new AdapterLoadException($"adapter '{files.Name}': token_dim {dim} does not match the base model's hidden_size {hidden}");
-        var extra = weights.Names.FirstOrDefault(n => n != PromptEmbeddingsKey);
-        if (extra is not null) throw new AdapterLoadException($"adapter '{files.Name}': unexpected tensor '{extra}' (a {peftType} adapter holds only {PromptEmbeddingsKey})");
-        var embeddings = AdapterTensors.Load(files, weights, PromptEmbeddingsKey, [config.VirtualTokens, hidden], baseModel.Dtype,
-            $"num_virtual_tokens × hidden_size");
+        var embeddings = weights.Take(PromptEmbeddingsKey, [config.VirtualTokens, hidden], "num_virtual_tokens × hidden_size");
         return new VirtualTokenAdapter(files.Name, peftType, embeddings);
     }
 

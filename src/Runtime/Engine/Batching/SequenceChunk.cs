@@ -1,3 +1,4 @@
+using Peft.Runtime.Adapters.Serving;
 using Peft.Runtime.Models.Cache;
 
 namespace Peft.Runtime.Engine.Batching;

@@ -24,8 +24,7 @@ public sealed class StepBatch : IDisposable
         var ids = new List<long>();
         var positions = new List<long>();
         var lastRows = new long[chunks.Count];
-        var lora = new List<LoraSegment>();
-        var virtualRows = new List<VirtualTokenRows>();
+        var adapters = new AdapterBatchBuilder();
         for (int c = 0; c < chunks.Count; c++)
         {
             var (kv, tokens, adapter) = chunks[c];
@@ -36,16 +35,7 @@ public sealed class StepBatch : IDisposable
                 positions.Add(kv.Length + i);
             }
             lastRows[c] = ids.Count - 1;
-            switch (adapter)
-            {
-                case LoraBinding l:
-                    lora.Add(new LoraSegment(row, tokens.Count, l.Slot));
-                    break;
-                case VirtualTokenBinding v when kv.Length < v.VirtualTokenCount:
-                    int count = Math.Min(v.VirtualTokenCount - kv.Length, tokens.Count);
-                    virtualRows.Add(new VirtualTokenRows(row, v.Embeddings.narrow(0, kv.Length, count)));
-                    break;
-            }
+            adapter?.AddRows(adapters, row, tokens.Count, kv.Length);
         }
         Forward = new ForwardBatch
         {
@@ -55,7 +45,7 @@ public sealed class StepBatch : IDisposable
             LogitRows = tensor(lastRows, device: device),
         };
         Attention = new PagedAttention(cache, chunks.Select(c => c.Kv).ToArray(), Forward.QueryLengths, device);
-        Hooks = new AdapterBatch(pool, lora, virtualRows, kernel, device);
+        Hooks = adapters.Build(pool, kernel, device, lastRows);
     }
 
     public ForwardBatch Forward { get; }

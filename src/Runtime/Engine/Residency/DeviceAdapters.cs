@@ -1,42 +1,38 @@
 using Peft.Runtime.Adapters;
-using Peft.Runtime.Adapters.Lora;
-using Peft.Runtime.Adapters.PrefixTuning;
 using Peft.Runtime.Adapters.Registry;
 using Peft.Runtime.Adapters.Serving;
-using Peft.Runtime.Adapters.VirtualTokens;
-using Peft.Runtime.Engine.Batching;
 using Peft.Runtime.Engine.Scheduling;
+using Peft.Runtime.Models;
 using Peft.Runtime.Models.Cache;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Peft.Runtime.Engine.Residency;
 
 /// <summary>
-/// The device tier (engine thread only): which adapter versions are on the device and how many running sequences
-/// use each. LoRA versions occupy slots of the pool; prompt-learning versions hold small device tensors under a
-/// byte budget. Unused entries are evicted least recently used first, and retired versions as soon as no
-/// sequence uses them. Host weights come from the registry, which loads them off this thread.
+/// The device tier (engine thread only): which adapter versions are on the device, as their methods' device forms,
+/// and how many running sequences use each. Adapters with a low-rank part take a slot of the LoRA pool; tensors
+/// outside the pool count against a byte budget. Unused entries are evicted least recently used first, and retired
+/// versions as soon as no sequence uses them. Host weights come from the registry, which loads them off this thread.
+/// Knows no method: what an adapter needs on the device and how it binds is its own business.
 /// </summary>
 internal sealed class DeviceAdapters : IAdapterResidency, IDisposable
 {
     private readonly AdapterRegistry? _registry;
+    private readonly CausalLM _model;
     private readonly LoraSlotPool _pool;
     private readonly KvCache _cache;
-    private readonly Device _device;
-    private readonly long _promptBudget;
+    private readonly long _bytesBudget;
     private readonly EngineMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly Entry?[] _slots;
     private readonly Dictionary<AdapterVersion, Entry> _entries = [];
 
-    public DeviceAdapters(AdapterRegistry? registry, LoraSlotPool pool, KvCache cache, Device device, long promptBudgetBytes, EngineMetrics metrics, TimeProvider time)
+    public DeviceAdapters(AdapterRegistry? registry, CausalLM model, LoraSlotPool pool, KvCache cache, long adapterTensorBytes, EngineMetrics metrics, TimeProvider time)
     {
         _registry = registry;
+        _model = model;
         _pool = pool;
         _cache = cache;
-        _device = device;
-        _promptBudget = promptBudgetBytes;
+        _bytesBudget = adapterTensorBytes;
         _metrics = metrics;
         _time = time;
         _slots = new Entry?[pool.SlotCount];
@@ -68,24 +64,19 @@ internal sealed class DeviceAdapters : IAdapterResidency, IDisposable
         if (!_entries.TryGetValue(version, out var entry))
         {
             var host = _registry!.EnsureHost(version).Result;   // IsReady saw it complete
-            entry = host switch
-            {
-                LoraAdapter lora => LoadLora(version, lora),
-                VirtualTokenAdapter v => AddPrompt(version, VirtualTokenBinding.ToDevice(v, _device), v.SizeBytes),
-                PrefixAdapter p => AddPrompt(version, PrefixBinding.ToDevice(p, _device), p.SizeBytes),
-                _ => throw new InvalidOperationException($"no device form for {host.GetType().Name}"),
-            };
+            entry = Load(version, host);
             if (entry is null) return BindResult.NoSlot;
         }
         else
         {
             _metrics.AdapterHit(version);
         }
-        if (entry.Binding is PrefixBinding prefix && !prefix.TryWriteInto(_cache, sequence.Kv!))
-            throw new InvalidOperationException("the prefix's KV blocks were reserved before binding");
+        var binding = entry.Device.Bind(sequence.Request.TaskId);
+        if (!binding.TryAdmit(_cache, sequence.Kv!))
+            throw new InvalidOperationException("the adapter's KV blocks were reserved before binding");
         entry.References++;
         entry.LastUsed = _time.GetUtcNow();
-        sequence.Binding = entry.Binding;
+        sequence.Binding = binding;
         return BindResult.Bound;
     }
 
@@ -100,41 +91,44 @@ internal sealed class DeviceAdapters : IAdapterResidency, IDisposable
         foreach (var entry in _entries.Values.Where(e => e.References == 0 && e.Version.IsRetired).ToArray()) Evict(entry);
     }
 
-    private Entry? LoadLora(AdapterVersion version, LoraAdapter lora)
+    /// <returns>Null when the adapter needs a slot and every slot is in use.</returns>
+    private Entry? Load(AdapterVersion version, HostAdapter host)
     {
-        if (_pool.CannotHold(lora) is { } reason) throw new InvalidOperationException($"adapter '{version.Id}': {reason}");
-        int slot = Array.FindIndex(_slots, s => s is null);
-        if (slot < 0)
+        int slot = -1;
+        if (host.SlotRank > 0)
         {
-            var victim = _slots.Where(s => s!.References == 0).OrderBy(s => s!.LastUsed).FirstOrDefault();
-            if (victim is null) return null;
-            slot = victim.Slot;
-            Evict(victim);
+            if (_pool.CannotHold(host.SlotRank, []) is { } reason) throw new InvalidOperationException($"adapter '{version.Id}': {reason}");
+            slot = Array.FindIndex(_slots, s => s is null);
+            if (slot < 0)
+            {
+                var victim = _slots.Where(s => s!.References == 0).OrderBy(s => s!.LastUsed).FirstOrDefault();
+                if (victim is null) return null;
+                slot = victim.Slot;
+                Evict(victim);
+            }
         }
+        MakeRoom(host.DeviceBytes);
         long started = _time.GetTimestamp();
-        _pool.Load(slot, lora);
-        _metrics.AdapterLoaded(version, _time.GetElapsedTime(started));
-        var entry = new Entry(version, new LoraBinding(slot), slot, 0);
-        _slots[slot] = entry;
+        var device = host.ToDevice(new DeviceContext(_model, _pool, slot));
+        var entry = new Entry(version, device, slot, host.DeviceBytes);
+        if (slot >= 0) _slots[slot] = entry;
         _entries[version] = entry;
         version.OnDevice = true;
+        _metrics.AdapterLoaded(version, _time.GetElapsedTime(started));
         return entry;
     }
 
-    private Entry AddPrompt(AdapterVersion version, AdapterBinding binding, long bytes)
+    /// <summary>Evicts unused entries holding tensors outside the pool, least recently used first, until the new ones fit.</summary>
+    private void MakeRoom(long bytes)
     {
-        long used = _entries.Values.Where(e => e.Slot < 0).Sum(e => e.Bytes);
-        foreach (var victim in _entries.Values.Where(e => e.Slot < 0 && e.References == 0).OrderBy(e => e.LastUsed).ToArray())
+        if (bytes == 0) return;
+        long used = _entries.Values.Sum(e => e.Bytes);
+        foreach (var victim in _entries.Values.Where(e => e.Bytes > 0 && e.References == 0).OrderBy(e => e.LastUsed).ToArray())
         {
-            if (used + bytes <= _promptBudget) break;
+            if (used + bytes <= _bytesBudget) break;
             used -= victim.Bytes;
             Evict(victim);
         }
-        var entry = new Entry(version, binding, -1, bytes);
-        _entries[version] = entry;
-        version.OnDevice = true;
-        _metrics.AdapterLoaded(version, TimeSpan.Zero);
-        return entry;
     }
 
     private void Evict(Entry entry)
@@ -147,15 +141,7 @@ internal sealed class DeviceAdapters : IAdapterResidency, IDisposable
             _pool.Clear(entry.Slot);
             _slots[entry.Slot] = null;
         }
-        switch (entry.Binding)
-        {
-            case VirtualTokenBinding v:
-                v.Embeddings.Dispose();
-                break;
-            case PrefixBinding p:
-                foreach (var t in p.Keys.Concat(p.Values)) t.Dispose();
-                break;
-        }
+        entry.Device.Dispose();
         _metrics.AdapterEvicted(entry.Version);
     }
 
@@ -164,10 +150,10 @@ internal sealed class DeviceAdapters : IAdapterResidency, IDisposable
         foreach (var entry in _entries.Values.ToArray()) Evict(entry);
     }
 
-    private sealed class Entry(AdapterVersion version, AdapterBinding binding, int slot, long bytes)
+    private sealed class Entry(AdapterVersion version, DeviceAdapter device, int slot, long bytes)
     {
         public AdapterVersion Version { get; } = version;
-        public AdapterBinding Binding { get; } = binding;
+        public DeviceAdapter Device { get; } = device;
         public int Slot { get; } = slot;
         public long Bytes { get; } = bytes;
         public int References { get; set; }

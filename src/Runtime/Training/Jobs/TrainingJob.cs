@@ -34,14 +34,14 @@ public sealed class TrainingJob
     private DateTimeOffset? _finishedAt;
     private readonly CancellationTokenSource _cancel = new();
 
-    internal TrainingJob(string id, TrainingJobSpec spec, string directory, DateTimeOffset createdAt, int historyLimit, TrainingJobState state = TrainingJobState.Queued)
+    internal TrainingJob(string id, TrainingJobSpec spec, string directory, DateTimeOffset createdAt, int historyLimit)
     {
         JobId = id;
         Spec = spec;
         Directory = directory;
         CreatedAt = createdAt;
         _historyLimit = historyLimit;
-        _state = state;
+        _state = TrainingJobState.Queued;
     }
 
     public string JobId { get; }

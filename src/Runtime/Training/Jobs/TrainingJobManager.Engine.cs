@@ -124,7 +124,7 @@ public sealed partial class TrainingJobManager
         {
             var (train, eval) = data.GetAwaiter().GetResult();
             manual_seed(job.Spec.Trainer.Seed);
-            adapter = CreateAdapter(job.Spec.Method, _model, _tokenizer);
+            adapter = job.Spec.Method.Create(Context());
             active = new ActiveJob(job, adapter, new AdapterTrainer(_model, adapter, train, eval, job.Spec.Trainer));
             string checkpoint = Path.Combine(job.Directory, CheckpointDirectory);
             bool resumed = Directory.Exists(checkpoint);
@@ -143,7 +143,7 @@ public sealed partial class TrainingJobManager
             if (ReferenceEquals(_active, active)) _active = null;
             if (active is not null) TryDispose(active);
             else adapter?.Dispose();
-            Finish(job, TrainingJobState.Failed, e is TrainingJobException or DatasetException ? e.Message : $"the job could not start: {Describe(e)}");
+            Finish(job, TrainingJobState.Failed, e is TrainingJobException or DatasetException or Adapters.AdapterLoadException ? e.Message : $"the job could not start: {Describe(e)}");
             return false;
         }
     }

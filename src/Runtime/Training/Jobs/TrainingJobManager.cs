@@ -162,7 +162,9 @@ public sealed partial class TrainingJobManager : IEngineBackgroundWork, IDisposa
         {
             if (JobRecord.Load(directory) is not { } record || _jobs.ContainsKey(record.JobId)) continue;
             var state = record.State is TrainingJobState.Running or TrainingJobState.Registering ? TrainingJobState.Queued : record.State;
-            var job = new TrainingJob(record.JobId, record.Spec, directory, record.CreatedAt, _options.HistoryLimit, state);
+            // Made unfinished, then moved to its end: a job made terminal would ignore the move, and with it the
+            // record's error, adapter version and finish time.
+            var job = new TrainingJob(record.JobId, record.Spec, directory, record.CreatedAt, _options.HistoryLimit);
             // A finished job shows where it ended; an unfinished one reports afresh from its checkpoint.
             if (state.IsTerminal() && record.Progress is { } last) job.Report(last);
             if (state.IsTerminal()) job.MoveTo(state, record.FinishedAt ?? record.CreatedAt, record.Error, record.AdapterVersion);
@@ -176,7 +178,7 @@ public sealed partial class TrainingJobManager : IEngineBackgroundWork, IDisposa
     /// <summary>A max_sequence_length of 0 means: what fits, up to 256 (the model's positions less virtual tokens).</summary>
     private TrainingJobSpec WithDefaults(TrainingJobSpec spec) => spec.Dataset.MaxSequenceLength != 0 ? spec : spec with
     {
-        Dataset = spec.Dataset with { MaxSequenceLength = Math.Min(256, _model.Config.MaxPositionEmbeddings - Math.Max(0, VirtualTokens(spec.Method))) },
+        Dataset = spec.Dataset with { MaxSequenceLength = Math.Min(256, _model.Config.MaxPositionEmbeddings - Math.Max(0, spec.Method.VirtualTokens)) },
     };
 
     private void Validate(TrainingJobSpec spec)
@@ -198,43 +200,14 @@ public sealed partial class TrainingJobManager : IEngineBackgroundWork, IDisposa
             throw new TrainingJobException(TrainingJobError.InvalidArgument, $"validation_fraction {spec.ValidationFraction} must be in [0, 1)");
         if (spec.Dataset.MaxSequenceLength < 2)
             throw new TrainingJobException(TrainingJobError.InvalidArgument, $"max_sequence_length {spec.Dataset.MaxSequenceLength} must be at least 2");
-        if (MethodProblem(spec.Method) is { } methodProblem) throw new TrainingJobException(TrainingJobError.InvalidArgument, methodProblem);
+        if (spec.Method.Problem(Context()) is { } methodProblem) throw new TrainingJobException(TrainingJobError.InvalidArgument, methodProblem);
         if (_tokenizer is null)
             throw new TrainingJobException(TrainingJobError.FailedPrecondition, "the served model has no tokenizer, so text datasets cannot be tokenized");
-        int virtualTokens = VirtualTokens(spec.Method);
+        int virtualTokens = spec.Method.VirtualTokens;
         if (virtualTokens + spec.Dataset.MaxSequenceLength > _model.Config.MaxPositionEmbeddings)
             throw new TrainingJobException(TrainingJobError.InvalidArgument,
                 $"max_sequence_length {spec.Dataset.MaxSequenceLength} plus {virtualTokens} virtual tokens exceeds the model's {_model.Config.MaxPositionEmbeddings} positions");
     }
-
-    private string? MethodProblem(MethodSpec method)
-    {
-        switch (method)
-        {
-            case LoraSpec { Config: var c }:
-                if (FiniteNumbers.Problem(("lora_alpha", c.Alpha), ("lora_dropout", c.Dropout)) is { } notFinite) return notFinite;
-                if (c.Rank is < 1 or > 256) return $"lora rank {c.Rank} must be in [1, 256]";
-                if (!(c.Alpha > 0)) return $"lora alpha {c.Alpha} must be positive";
-                if (c.Dropout is < 0 or >= 1) return $"lora dropout {c.Dropout} must be in [0, 1)";
-                var unknown = c.TargetModules.FirstOrDefault(t => !_model.LinearSites.Any(s => s.Name == t));
-                return unknown is null ? null
-                    : $"lora target module '{unknown}' is not a linear layer of this model (it has {string.Join(", ", _model.LinearSites.Select(s => s.Name).Distinct())})";
-            case PTuningSpec { Config.EncoderHiddenSize: < 1 or > 8192 } p:
-                return $"encoder_hidden_size {p.Config.EncoderHiddenSize} must be in [1, 8192]";
-            case PrefixTuningSpec { Config: { Projection: true, EncoderHiddenSize: < 1 or > 8192 } } p:
-                return $"encoder_hidden_size {p.Config.EncoderHiddenSize} must be in [1, 8192]";
-        }
-        int n = VirtualTokens(method);
-        return n is < 1 or > 512 ? $"num_virtual_tokens {n} must be in [1, 512]" : null;
-    }
-
-    private static int VirtualTokens(MethodSpec method) => method switch
-    {
-        PromptTuningSpec p => p.Config.VirtualTokens,
-        PTuningSpec p => p.Config.VirtualTokens,
-        PrefixTuningSpec p => p.Config.VirtualTokens,
-        _ => 0,
-    };
 
     private (IReadOnlyList<TrainingExample> Train, IReadOnlyList<TrainingExample> Eval) Parse(TrainingJobSpec spec, byte[] train, byte[]? eval, CancellationToken cancellationToken)
     {
@@ -263,14 +236,8 @@ public sealed partial class TrainingJobManager : IEngineBackgroundWork, IDisposa
         return (order.Skip(held).Select(i => all[i]).ToArray(), order.Take(held).Select(i => all[i]).ToArray());
     }
 
-    private static TrainableAdapter CreateAdapter(MethodSpec method, CausalLM model, ModelTokenizer? tokenizer) => method switch
-    {
-        LoraSpec l => new TrainableLora(model, l.Config),
-        PromptTuningSpec p => TrainablePromptTuning.PromptTuning(model, p.Config, tokenizer is null ? null : text => tokenizer.Encode(text, addSpecialTokens: false)),
-        PTuningSpec p => TrainablePromptTuning.PTuning(model, p.Config),
-        PrefixTuningSpec p => new TrainablePrefixTuning(model, p.Config),
-        _ => throw new ArgumentOutOfRangeException(nameof(method), method.GetType().Name),
-    };
+    private TrainingContext Context() =>
+        new(_model, _tokenizer is { } tokenizer ? text => tokenizer.Encode(text, addSpecialTokens: false) : null);
 
     private void SaveRecord(TrainingJob job, TrainingJobInfo state) => JobRecord.Of(state).Save(job.Directory, _options.Writes);
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Peft.Runtime.Adapters.Serving;
 using Peft.Runtime.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -8,6 +9,8 @@ namespace Peft.Runtime.Training.Methods;
 /// <summary>
 /// An adapter being trained on the frozen base: its parameters (the only tensors that require grad), the hooks
 /// through which they act in a training forward, and its export in PEFT's own format. Owns its parameters.
+/// Methods whose math is row hooks set <see cref="Hooks"/> over their parameters: the same code serving runs on
+/// device copies then acts on every row of the batch (one adapter per training batch), under autograd.
 /// </summary>
 public abstract class TrainableAdapter : IForwardHooks, IDisposable
 {
@@ -42,9 +45,23 @@ public abstract class TrainableAdapter : IForwardHooks, IDisposable
     /// <summary>Per-layer prefix keys/values [P, kv_heads, head_dim] for every sequence, or null (prefix tuning only).</summary>
     public virtual (Tensor Keys, Tensor Values)? Prefix(int layer) => null;
 
-    public virtual Tensor TransformEmbeddings(Tensor embeddings) => embeddings;
+    /// <summary>The method's row hooks over the parameters (null: the method overrides the hook methods itself).</summary>
+    protected IRowHooks? Hooks { get; set; }
 
-    public virtual Tensor AfterLinear(LinearSite site, Tensor input, Tensor output) => output;
+    public virtual Tensor TransformEmbeddings(Tensor tokenIds, Tensor embeddings) =>
+        Hooks is { ActsOnEmbeddings: true } h ? h.Embeddings(tokenIds, embeddings, 0) : embeddings;
+
+    public virtual Tensor BeforeLinear(LinearSite site, Tensor input) =>
+        Hooks is { } h && h.ChangesInput(site) ? h.BeforeLinear(site, input) : input;
+
+    public virtual Tensor AfterLinear(LinearSite site, Tensor input, Tensor output) =>
+        Hooks is { } h && h.ActsAt(site) ? h.AfterLinear(site, input, output) : output;
+
+    public virtual Tensor AfterNorm(NormSite site, Tensor output) =>
+        Hooks is { } h && h.ActsAt(site) ? h.AfterNorm(site, output) : output;
+
+    /// <summary>Inverted dropout on an adapter's input while training (identity in evaluation and when p is 0).</summary>
+    protected Func<Tensor, Tensor>? Dropout(double p) => p > 0 ? x => Training ? nn.functional.dropout(x, p, training: true) : x : null;
 
     /// <summary>PEFT's adapter_config.json fields and adapter_model.safetensors tensors (CPU, float32, detached).</summary>
     public abstract (JsonObject Config, IReadOnlyList<KeyValuePair<string, Tensor>> Tensors) Export();
@@ -87,6 +104,7 @@ public abstract class TrainableAdapter : IForwardHooks, IDisposable
     protected virtual void Dispose(bool disposing)
     {
         if (!disposing) return;
+        (Hooks as IDisposable)?.Dispose();
         foreach (var p in _parameters) p.Dispose();
         _parameters.Clear();
     }

@@ -20,9 +20,10 @@ public sealed class BadAdapterTests : IDisposable
         // case, adapter copied, expected message fragment
         { "missing config", "lora_qv", "adapter_config.json is missing" },
         { "bad json", "lora_qv", "adapter_config.json is not valid JSON" },
-        { "unknown peft_type", "lora_qv", "peft_type 'IA3' is not supported" },
-        { "unsupported field", "lora_qv", "use_dora = true is not supported (DoRA is not implemented)" },
-        { "lora bias", "lora_qv", "bias = 'all' is not supported" },
+        { "unknown peft_type", "lora_qv", "peft_type 'BOFT' is not supported" },
+        { "unsupported field", "lora_qv", "lora_bias = true is not supported (a bias on lora_B is not implemented)" },
+        { "lora bias", "lora_qv", "bias = 'sideways' is not supported" },
+        { "bias the base lacks", "lora_qv", "tensor 'base_model.model.model.layers.0.self_attn.q_proj.base_layer.bias' replaces a bias that model.layers.0.self_attn.q_proj of the base model does not have" },
         { "modules_to_save", "lora_qv", "modules_to_save" },
         { "wrong shape", "lora_qv", "'base_model.model.model.layers.0.self_attn.q_proj.lora_B.weight' has shape [128, 4], expected [64, 8]" },
         { "wrong rank", "lora_qv", "has shape [8, 64], expected [4, 64] (r = 4 for model.layers.0.self_attn.q_proj)" },
@@ -102,9 +103,13 @@ public sealed class BadAdapterTests : IDisposable
         {
             case "missing config": File.Delete(config); break;
             case "bad json": File.WriteAllText(config, "{\"peft_type\": "); break;
-            case "unknown peft_type": Edit(config, c => c["peft_type"] = "IA3"); break;
-            case "unsupported field": Edit(config, c => c["use_dora"] = true); break;
-            case "lora bias": Edit(config, c => c["bias"] = "all"); break;
+            case "unknown peft_type": Edit(config, c => c["peft_type"] = "BOFT"); break;
+            case "unsupported field": Edit(config, c => c["lora_bias"] = true); break;
+            case "lora bias": Edit(config, c => c["bias"] = "sideways"); break;
+            case "bias the base lacks":
+                Edit(config, c => c["bias"] = "all");
+                AddTensor(weights, "base_model.model.model.layers.0.self_attn.q_proj.base_layer.bias");
+                break;
             case "modules_to_save": Edit(config, c => c["modules_to_save"] = new JsonArray("lm_head")); break;
             // [128, 4] F32 is the same 2048 bytes as the stored [64, 8]: the file is valid, the tensor is wrong.
             case "wrong shape": EditHeader(weights, h => h["base_model.model.model.layers.0.self_attn.q_proj.lora_B.weight"]!["shape"] = new JsonArray(128, 4), keepData: true); break;

@@ -1,0 +1,35 @@
+using static TorchSharp.torch;
+
+namespace Peft.Runtime.Adapters;
+
+/// <summary>
+/// PEFT saves full copies of the embedding and the LM head next to the adapter when either is targeted or the
+/// vocabulary was resized (save_embedding_layers). A copy equal to the resident base weight changes nothing and is
+/// accepted; a different one (new tokens, a retrained head) would need a per-adapter copy of the whole matrix and is
+/// refused by name.
+/// </summary>
+internal static class BaseCopies
+{
+    public static void Check(AdapterWeights weights, BaseModel baseModel)
+    {
+        Check(weights, baseModel.EmbeddingPath, baseModel.EmbeddingWeight, "token embedding");
+        Check(weights, baseModel.Head.Path, baseModel.HeadWeight, "LM head");
+    }
+
+    private static void Check(AdapterWeights weights, string module, Tensor baseWeight, string what)
+    {
+        foreach (string key in (string[])[$"base_model.model.{module}.base_layer.weight", $"base_model.model.{module}.weight"])
+        {
+            if (weights.Shape(key) is not { } shape) continue;
+            long[] expected = [.. baseWeight.shape];
+            if (!shape.SequenceEqual(expected))
+                throw new AdapterLoadException($"adapter '{weights.Files.Name}': tensor '{key}' has shape {AdapterTensors.Shape(shape)}, the base model's {what} {AdapterTensors.Shape(expected)} (a resized vocabulary is not served)");
+            using var scope = NewDisposeScope();
+            var copy = weights.Take(key, expected);
+            bool same = copy.eq(baseWeight.to(copy.dtype, copy.device)).all().item<bool>();
+            weights.Drop(copy);
+            if (!same)
+                throw new AdapterLoadException($"adapter '{weights.Files.Name}': tensor '{key}' differs from the base model's {what}; adapters that change base weights are not served");
+        }
+    }
+}
