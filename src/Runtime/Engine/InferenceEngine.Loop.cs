@@ -226,17 +226,20 @@ public sealed partial class InferenceEngine
 
         var (text, finish) = sequence.Output.Accept(choice.TokenId, sequence.GeneratedCount, sequence.StreamLength);
         IReadOnlyList<TokenChoice>? logprobs = sequence.Request.Sampling.TopLogprobs is null ? null : [choice];
-        sequence.Events.TryWrite(new TokensGenerated([choice.TokenId], text, logprobs));
-        if (finish is { } reason) Finish(sequence, reason, now);
+        var tokens = new TokensGenerated([choice.TokenId], text, logprobs);
+        if (finish is { } reason) Finish(sequence, reason, now, tokens);
+        else sequence.Events.TryWrite(tokens);
     }
 
     // Every way out releases the sequence's KV blocks and adapter lease before completing its stream, so a caller that
     // sees the end of a stream sees its resources free; the Retired event (a test hook) comes last.
-    private void Finish(Sequence sequence, FinishReason reason, DateTimeOffset now)
+    private void Finish(Sequence sequence, FinishReason reason, DateTimeOffset now, TokensGenerated? last = null)
     {
         Release(sequence);
         _metrics.Finished(sequence, reason.ToString(), now);
-        sequence.Events.TryWrite(new GenerationFinished(reason, sequence.PromptLength, sequence.GeneratedCount));
+        var finished = new GenerationFinished(reason, sequence.PromptLength, sequence.GeneratedCount);
+        if (last is not null) sequence.Events.TryWrite(last with { Last = finished });
+        sequence.Events.TryWrite(finished);
         sequence.Events.TryComplete();
         Retired(sequence, SequenceOutcome.Finished);
     }
