@@ -41,6 +41,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     private long _preemptions;
     private long _liveTensors;
     private int _waitingApprox;
+    private volatile AdapterActivity _activity;
     private int _queued;
     private volatile IEngineBackgroundWork? _background;
     private volatile bool _stopping;
@@ -70,8 +71,12 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         _metrics.ObserveWeights(model.ResidentBytes);
         _metrics.Observe(() => Volatile.Read(ref _waitingApprox), () => _scheduler.RunningCount,
             () => (double)_cache.Blocks.UsedCount / _cache.Blocks.BlockCount);
+        _activity = AdapterActivity.None(_pool.SlotCount);
         _thread = new Thread(Run) { IsBackground = true, Name = "peft-engine" };
     }
+
+    /// <summary>Adapters on the device and adapters waiting requests need, as of the engine's last iteration.</summary>
+    public AdapterActivity Activity => _activity;
 
     public CausalLM Model => _model;
 

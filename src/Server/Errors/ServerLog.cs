@@ -24,6 +24,9 @@ internal static partial class ServerLog
     [LoggerMessage(1006, LogLevel.Information, "Stopping: draining running requests for up to {Seconds:F0} s")]
     public static partial void Draining(ILogger logger, double seconds);
 
+    [LoggerMessage(1008, LogLevel.Information, "Shutdown requested: health reports NOT_SERVING; still serving for {Seconds:F0} s (Server:ShutdownDelay) while routers take this replica out")]
+    public static partial void NotServing(ILogger logger, double seconds);
+
     [LoggerMessage(1007, LogLevel.Warning, "No Server:AdminApiKey is configured: the admin API (adapters, training) is disabled")]
     public static partial void AdminDisabled(ILogger logger);
 
@@ -47,6 +50,12 @@ internal static partial class ServerLog
 
     [LoggerMessage(3002, LogLevel.Warning, "Adapter {AdapterId} from the manifest could not be restored: {Reason}")]
     public static partial void AdapterNotRestored(ILogger logger, string adapterId, string reason);
+
+    [LoggerMessage(3004, LogLevel.Information, "Adapters {AdapterIds} now as the shared store's manifest lists them")]
+    public static partial void StoreFollowed(ILogger logger, string adapterIds);
+
+    [LoggerMessage(3005, LogLevel.Warning, "Adapter {AdapterId} from the shared store's manifest could not be loaded here: {Reason}")]
+    public static partial void StoreAdapterUnusable(ILogger logger, string adapterId, string reason);
 
     [LoggerMessage(3003, LogLevel.Warning, "Removed adapters/{Path} from the adapter store: no registration names it (an upload cut off before it registered, or a failed one)")]
     public static partial void OrphanRemoved(ILogger logger, string path);

@@ -70,15 +70,17 @@ public sealed class LoadedModel : IAsyncDisposable
             },
             Threads = modelOptions.Threads,
         });
+        AdapterStore? store = null;
         AdapterRegistry? registry = null;
         EngineMetrics? metrics = null;
         try
         {
             var tokenizer = HasTokenizer(directory) ? ModelTokenizer.Load(directory) : null;
             var chatTemplates = ModelChatTemplates.Load(directory);
-            var store = new AdapterStore(new AdapterStoreOptions(
+            store = new AdapterStore(new AdapterStoreOptions(
                 [.. adapterOptions.Roots.Select(paths.Resolve)], paths.Resolve(adapterOptions.StoreDirectory),
-                adapterOptions.MaxUploadBytes, adapterOptions.MaxConfigBytes) { Writes = writes }, time);
+                adapterOptions.MaxUploadBytes, adapterOptions.MaxConfigBytes)
+            { Writes = writes, LockTimeout = adapterOptions.StoreLockTimeout }, time);
             registry = new AdapterRegistry(BaseModel.Of(model), store, new AdapterRegistryOptions { HostBudgetBytes = adapterOptions.HostBudgetBytes }, time);
             metrics = new EngineMetrics(meters);
             var decoder = tokenizer is null ? NoTextDecoder.Instance : (ITextDecoder)new TokenizerDecoder(tokenizer);
@@ -99,6 +101,7 @@ public sealed class LoadedModel : IAsyncDisposable
         catch
         {
             registry?.Dispose();
+            store?.Dispose();
             metrics?.Dispose();
             model.Dispose();
             throw;
@@ -112,6 +115,7 @@ public sealed class LoadedModel : IAsyncDisposable
         await Engine.DisposeAsync();
         Training.Dispose();
         Registry.Dispose();
+        Store.Dispose();
         Model.Dispose();
         Metrics.Dispose();
     }
