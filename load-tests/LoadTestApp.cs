@@ -3,7 +3,7 @@ using Peft.LoadTests.Commands;
 
 namespace Peft.LoadTests;
 
-/// <summary>Entry point: <c>forward</c>, <c>lora</c>, <c>load</c>, <c>train-serve</c> (see docs/benchmarks.md) and <c>chaos</c> (docs/reliability.md). Progress goes to stderr,
+/// <summary>Entry point: <c>forward</c>, <c>lora</c>, <c>load</c>, <c>train-serve</c>, <c>int8-kernels</c>, <c>route-sim</c> (see docs/benchmarks.md) and <c>chaos</c> (docs/reliability.md). Progress goes to stderr,
 /// results to files under --out.</summary>
 internal static class LoadTestApp
 {
@@ -18,6 +18,8 @@ internal static class LoadTestApp
         root.Subcommands.Add(LoadCommand.Create(common, args, log));
         root.Subcommands.Add(TrainServeCommand.Create(common, args, log));
         root.Subcommands.Add(ProfileCommand.Create(common, args, log));
+        root.Subcommands.Add(Int8KernelsCommand.Create(common, args, log));
+        root.Subcommands.Add(RouteSimCommand.Create(common, log));
         root.Subcommands.Add(ChaosCommand.Create(common, log));
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -20,10 +20,15 @@ internal sealed class ForwardBenchmark(CausalLM model, string label, ForwardSett
     public IEnumerable<ForwardRow> Run()
     {
         foreach (int batch in settings.Batches)
-        {
-            yield return Prefill(batch);
-            yield return Decode(batch);
-        }
+            foreach (var row in Run(batch))
+                yield return row;
+    }
+
+    /// <summary>Prefill then decode at one batch size.</summary>
+    public IEnumerable<ForwardRow> Run(int batch)
+    {
+        yield return Prefill(batch);
+        yield return Decode(batch);
     }
 
     private ForwardRow Prefill(int batch)

@@ -3,6 +3,7 @@ using Peft.LoadTests.Benchmarks;
 using Peft.LoadTests.Reporting;
 using Peft.LoadTests.Synthetic;
 using Peft.Runtime.Models;
+using Peft.Runtime.Models.Weights;
 
 namespace Peft.LoadTests.Commands;
 
@@ -17,10 +18,11 @@ internal static class ForwardCommand
         var reps = new Option<int>("--reps") { Description = "Timed prefill passes per batch size", DefaultValueFactory = _ => 3 };
         var thread = new Option<string>("--thread") { Description = "Where the passes run: main (this thread) or dedicated (a new thread, as the engine does)", DefaultValueFactory = _ => "main" };
         var models = new Option<string>("--models") { Description = "Which models: demo, bench, or a model directory (comma-separated)", DefaultValueFactory = _ => "demo,bench" };
+        var quantize = new Option<string>("--quantize") { Description = "Base weights: none, int8, or both (none,int8: the two run batch size by batch size, in one process)", DefaultValueFactory = _ => "none" };
         var name = new Option<string>("--name") { Description = "File name stem of the results", DefaultValueFactory = _ => "forward" };
         var command = new Command("forward", "Prefill and decode tokens/s at several batch sizes, with the bare matmul rate of the same shapes")
         {
-            batches, prompt, steps, reps, models, thread, name,
+            batches, prompt, steps, reps, models, thread, quantize, name,
         };
         command.SetAction(parse =>
         {
@@ -36,13 +38,35 @@ internal static class ForwardCommand
             var cache = new BenchCache(parse.GetValue(common.Cache)!);
             var rows = new List<ForwardRow>();
             var notes = new List<string>();
+            var formats = ListOption.Split(parse.GetValue(quantize)!).Select(WeightQuantization.ParseFormat).Distinct().ToArray();
+            var load = new ModelLoadOptions { Threads = parse.GetValue(common.Threads) ?? 0 };
             foreach (string which in ListOption.Split(parse.GetValue(models)!))
             {
-                using var model = Open(which, cache, parse.GetValue(common.Seed), notes, log);
-                if (model is null) continue;
-                var benchmark = new ForwardBenchmark(model, Label(which), settings, log);
-                if (parse.GetValue(thread) == "dedicated") OnDedicatedThread(() => rows.AddRange(benchmark.Run()));
-                else rows.AddRange(benchmark.Run());
+                var variants = new List<(CausalLM Model, ForwardBenchmark Benchmark)>();
+                try
+                {
+                    foreach (var format in formats)
+                    {
+                        var options = load with { Quantization = format == WeightFormat.Int8 ? WeightQuantization.Int8 : WeightQuantization.None };
+                        var model = Open(which, cache, parse.GetValue(common.Seed), options, notes, log);
+                        if (model is null) break;
+                        string label = format == WeightFormat.Int8 ? $"{Label(which)} int8" : Label(which);
+                        notes.Add($"{label}: resident weights {string.Join(", ", model.ResidentBytes.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value / 1e6:F1} MB"))}");
+                        variants.Add((model, new ForwardBenchmark(model, label, settings, log)));
+                    }
+                    // Variants take turns batch size by batch size, so drift on a shared machine hits them alike.
+                    void RunAll()
+                    {
+                        foreach (int batch in settings.Batches)
+                            foreach (var (_, benchmark) in variants) rows.AddRange(benchmark.Run(batch));
+                    }
+                    if (parse.GetValue(thread) == "dedicated") OnDedicatedThread(RunAll);
+                    else RunAll();
+                }
+                finally
+                {
+                    foreach (var (model, _) in variants) model.Dispose();
+                }
             }
             var report = new ForwardReport(MachineInfo.Current("CPU", args), settings, rows, notes);
             CommonOptions.Save(parse.GetValue(common.Out)!, parse.GetValue(name)!, report, ForwardMarkdown.Render(report), log);
@@ -58,9 +82,9 @@ internal static class ForwardCommand
         worker.Join();
     }
 
-    private static CausalLM? Open(string which, BenchCache cache, int seed, List<string> notes, TextWriter log)
+    private static CausalLM? Open(string which, BenchCache cache, int seed, ModelLoadOptions options, List<string> notes, TextWriter log)
     {
-        if (which == "bench") return BenchModels.Synthetic(cache, ModelShape.Bench, seed, log);
+        if (which == "bench") return BenchModels.Synthetic(cache, ModelShape.Bench, seed, log, options);
         string directory = which == "demo" ? BenchModels.DemoDirectory : which;
         if (!File.Exists(Path.Combine(directory, "config.json")))
         {
@@ -70,7 +94,7 @@ internal static class ForwardCommand
             return null;
         }
         log.WriteLine($"model {directory}");
-        return CausalLM.Load(directory, new ModelLoadOptions());
+        return CausalLM.Load(directory, options);
     }
 
     private static string Label(string which) => which switch

@@ -9,6 +9,8 @@ internal sealed class MarkdownTable(params string[] headers)
     private readonly List<string[]> _rows = [];
     private readonly bool[] _numeric = new bool[headers.Length];
 
+    public int RowCount => _rows.Count;
+
     public MarkdownTable Row(params object?[] cells)
     {
         ArgumentNullException.ThrowIfNull(cells);

@@ -9,11 +9,11 @@ internal static class BenchModels
     public static string DemoDirectory => Path.Combine(RepositoryRoot(), "models", "demo");
 
     /// <summary>The synthetic checkpoint of <paramref name="shape"/>, written into the cache on first use.</summary>
-    public static CausalLM Synthetic(BenchCache cache, ModelShape shape, long seed, TextWriter log)
+    public static CausalLM Synthetic(BenchCache cache, ModelShape shape, long seed, TextWriter log, ModelLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(cache);
         log.WriteLine($"synthetic model {shape.Key} (seed {seed}) in {cache.Root}");
-        return CausalLM.Load(cache.Model(shape, seed), new ModelLoadOptions());
+        return CausalLM.Load(cache.Model(shape, seed), options ?? new ModelLoadOptions());
     }
 
     /// <summary>The nearest ancestor of the working directory with Peft.sln, else the working directory.</summary>

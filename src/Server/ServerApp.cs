@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Peft.Server.Decoding;
 using Peft.Server.Errors;
@@ -36,12 +37,20 @@ public static class ServerApp
         builder.Services.AddSingleton<AccessPolicy>();
         builder.Services.AddSingleton<ModelHost>();
         builder.Services.AddHostedService<ModelLoader>();
+        builder.Services.AddHostedService<StoreFollower>();
         builder.Services.AddSingleton<RootNames>();
         builder.Services.AddSingleton<ErrorInterceptor>();
         builder.Services.AddGrpc(grpc => grpc.Interceptors.Add<ErrorInterceptor>());
         builder.Services.AddCheckedGrpcDecoding();
         builder.Services.AddGrpcReflection();
-        builder.Services.AddGrpcHealthChecks(health => health.UseHealthChecksCache = false).AddCheck<ModelReadyHealthCheck>("model");
+        builder.Services.AddGrpcHealthChecks(health =>
+        {
+            health.UseHealthChecksCache = false;
+            // "" is readiness (every check); "liveness" only the process check, SERVING whenever the process answers.
+            health.Services.Map(ModelReadyHealthCheck.LivenessService, result => result.Tags.Contains(ModelReadyHealthCheck.LivenessService));
+        })
+            .AddCheck<ModelReadyHealthCheck>("model")
+            .AddCheck("process", () => HealthCheckResult.Healthy("answering"), tags: [ModelReadyHealthCheck.LivenessService]);
         builder.Services.AddPeftTelemetry(builder.Configuration);
         builder.Services.AddOpenAiApi();
         builder.WebHost.ConfigureKestrel(KestrelEndpoints.Configure);

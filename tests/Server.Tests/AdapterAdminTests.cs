@@ -205,7 +205,11 @@ public sealed class AdapterAdminTests(AdminServer fixture) : IClassFixture<Admin
         Assert.Contains("badjson", await Upload([Header("badjson"), File("adapter_config.json", "{not json"), File("adapter_model.safetensors", "x")]));
 
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(Server.StoreDirectory, "adapters"), "*", SearchOption.AllDirectories));
-        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(Server.StoreDirectory, ".incoming")));
+        // Only this server's staging slot, empty, and the lock it holds on it stay.
+        string staging = Server.Model.Store.StagingDirectory;
+        Assert.Empty(Directory.EnumerateFileSystemEntries(staging));
+        Assert.Equal([staging, staging + ".lock"],
+            Directory.EnumerateFileSystemEntries(Path.GetDirectoryName(staging)!).Order(StringComparer.Ordinal));
 
         async Task<string> Upload(UploadAdapterChunk[] messages) => await Requests.Fails(StatusCode.InvalidArgument, async () =>
         {

@@ -191,6 +191,8 @@ public sealed class GenerationTests(GenerationServer fixture) : IClassFixture<Ge
         foreach (string part in new[] { "weights", "kv_cache", "lora_slots", "adapter_host" })
             Assert.Contains($"peft_memory_bytes{{otel_scope_name=\"Peft.Runtime\",part=\"{part}\"}}", text);
         Assert.Contains("dotnet_process_memory_working_set_bytes", text);
+        Assert.Contains("peft_model_weights", text);
+        Assert.Contains("dtype=\"float32\"", text);
     }
 
     [Fact]

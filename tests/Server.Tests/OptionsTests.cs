@@ -26,6 +26,7 @@ public sealed class OptionsTests
     [Theory]
     [InlineData("--Model:Device=tpu", "Model:Device")]
     [InlineData("--Model:Dtype=int4", "Model:Dtype")]
+    [InlineData("--Model:Quantization=int4", "Model:Quantization")]
     [InlineData("--Server:AdminHost=0.0.0.0", "AllowRemoteAdmin")]
     [InlineData("--Server:ServingPort=70000", "Server:ServingPort")]
     [InlineData("--Server:ServingHost=example", "Server:ServingHost")]

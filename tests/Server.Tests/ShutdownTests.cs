@@ -74,6 +74,38 @@ public sealed class ShutdownTests
         Assert.Equal(FinishReason.Length, last.FinishReason);
     }
 
+    [Fact]
+    public async Task During_the_shutdown_delay_health_is_not_serving_while_calls_are_still_served()
+    {
+        // A delay far longer than the test: it ends when the stop is told to hurry, never by the clock.
+        await using var server = await LoopbackServer.StartAsync(null, "--Server:ShutdownDelay=01:00:00");
+        using var client = server.CreateClient();
+        var health = new Health.HealthClient(server.Channel);
+        var host = (ModelHost)server.Services.GetService(typeof(ModelHost))!;
+
+        using var hurry = new CancellationTokenSource();
+        var stopping = Task.Run(() => server.App.StopAsync(hurry.Token));
+        try
+        {
+            await WaitUntil(() => host.State == ServingState.Draining);
+
+            var readiness = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(30));
+            var liveness = await health.CheckAsync(new HealthCheckRequest { Service = "liveness" }, deadline: DateTime.UtcNow.AddSeconds(30));
+            var served = await client.GenerateAsync(Requests.Ids(maxNewTokens: 4));
+
+            Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, readiness.Status);
+            Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, liveness.Status);
+            Assert.Equal(4, served.TokenIds.Count);
+            Assert.False(stopping.IsCompleted);
+        }
+        finally
+        {
+            await hurry.CancelAsync();
+            await stopping;
+        }
+        Assert.Equal(ServingState.Stopping, host.State);
+    }
+
     private static ModelHost Host(LoopbackServer server) => (ModelHost)server.Services.GetService(typeof(ModelHost))!;
 
     private static async Task<ServingStatus> Health(LoopbackServer server) =>

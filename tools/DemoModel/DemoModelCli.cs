@@ -24,6 +24,7 @@ internal static class DemoModelCli
         root.Subcommands.Add(SampleCommand.Create(output));
         root.Subcommands.Add(ScoreCommand.Create(output));
         root.Subcommands.Add(TaskCommand.Create(output));
+        root.Subcommands.Add(QuantizationCommand.Create(output));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

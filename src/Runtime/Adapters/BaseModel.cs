@@ -1,5 +1,6 @@
 using Peft.Runtime.Models;
 using Peft.Runtime.Models.Config;
+using Peft.Runtime.Models.Weights;
 using TorchSharp;
 
 namespace Peft.Runtime.Adapters;
@@ -18,11 +19,11 @@ public sealed record BaseModel(ModelConfig Config, IReadOnlyList<LinearSite> Sit
     /// <summary>The token embedding's module name (<c>model.embed_tokens</c>, <c>transformer.wte</c>).</summary>
     public required string EmbeddingPath { get; init; }
 
-    /// <summary>[vocab, hidden] (read only).</summary>
-    public required torch.Tensor EmbeddingWeight { get; init; }
+    /// <summary>[vocab, hidden] in its resident form, float or INT8 (read only).</summary>
+    public required IWeightMatrix EmbeddingWeight { get; init; }
 
-    /// <summary>[vocab, hidden] (read only; the embedding when tied).</summary>
-    public required torch.Tensor HeadWeight { get; init; }
+    /// <summary>[vocab, hidden] in its resident form (read only; the embedding when tied and held alike).</summary>
+    public required IWeightMatrix HeadWeight { get; init; }
 
     public static BaseModel Of(CausalLM model)
     {
@@ -33,7 +34,7 @@ public sealed record BaseModel(ModelConfig Config, IReadOnlyList<LinearSite> Sit
             Norms = model.NormSites,
             EmbeddingPath = model.EmbeddingPath,
             EmbeddingWeight = model.EmbeddingWeight,
-            HeadWeight = model.SiteWeight(model.HeadSite),
+            HeadWeight = model.HeadWeight,
         };
     }
 

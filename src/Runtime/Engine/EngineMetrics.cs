@@ -57,6 +57,15 @@ public sealed class EngineMetrics : IDisposable
         _meter.CreateObservableGauge("peft.kv.usage", kvUsage, description: "Fraction of KV blocks in use");
     }
 
+    /// <summary>Registers the gauge of the base model's resident weight bytes, one series per storage dtype.</summary>
+    internal void ObserveWeights(IReadOnlyDictionary<string, long> bytesByDtype)
+    {
+        var measurements = bytesByDtype.OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("dtype", p.Key))).ToArray();
+        _meter.CreateObservableGauge("peft.model.weights", () => measurements, unit: "By",
+            description: "Bytes of the base model's resident weights, by storage dtype");
+    }
+
     internal void Step(int sequences) => _batchSize.Record(sequences);
 
     internal void PromptTokens(Sequence s, int count) => _promptTokens.Add(count, Tag(s));

@@ -27,7 +27,15 @@ public enum FinishReason
 public abstract record GenerationEvent;
 
 /// <summary>Tokens produced since the last event, the text they completed, and logprobs when asked.</summary>
-public sealed record TokensGenerated(IReadOnlyList<int> TokenIds, string Text, IReadOnlyList<TokenChoice>? Logprobs) : GenerationEvent;
+public sealed record TokensGenerated(IReadOnlyList<int> TokenIds, string Text, IReadOnlyList<TokenChoice>? Logprobs) : GenerationEvent
+{
+    /// <summary>
+    /// Set on the tokens that end the request (the <see cref="GenerationFinished"/> event still follows): a reader
+    /// that has these tokens knows whether more come without waiting for the next event, so a stream's events do not
+    /// depend on when its reader ran.
+    /// </summary>
+    public GenerationFinished? Last { get; init; }
+}
 
 /// <summary>The last event of a request that ran to its end.</summary>
 public sealed record GenerationFinished(FinishReason Reason, int PromptTokens, int CompletionTokens) : GenerationEvent;

@@ -65,6 +65,7 @@ public sealed partial class InferenceEngine
         RetireCancelled();
 
         var plan = _scheduler.Schedule();
+        PublishActivity();
         foreach (var (sequence, error) in plan.Failed) Fail(sequence, error);
         foreach (var _ in plan.Preempted)
         {
@@ -91,6 +92,19 @@ public sealed partial class InferenceEngine
         Pass(EnginePoint.AfterStep);
         if (_background is { HasWork: true } work && _pacer.Due) RunBackground(work);
         return true;
+    }
+
+    /// <summary>Publishes a new <see cref="AdapterActivity"/> when the adapters changed, and otherwise at most once a
+    /// second (a fresh time tells routers the replica is alive).</summary>
+    private void PublishActivity()
+    {
+        var now = _time.GetUtcNow();
+        var last = _activity;
+        string[] resident = [.. _adapters.ResidentIds.Order(StringComparer.Ordinal)];
+        string[] waiting = [.. _scheduler.Waiting.Select(s => s.Adapter).OfType<Adapters.Registry.AdapterVersion>()
+            .Where(v => !v.OnDevice).Select(v => v.Id).Distinct().Order(StringComparer.Ordinal)];
+        if (last.SameAdapters(resident, waiting) && now - last.At < TimeSpan.FromSeconds(1)) return;
+        _activity = new AdapterActivity(resident, waiting, _pool.SlotCount, now);
     }
 
     private void RunBackground(IEngineBackgroundWork work)
@@ -212,17 +226,20 @@ public sealed partial class InferenceEngine
 
         var (text, finish) = sequence.Output.Accept(choice.TokenId, sequence.GeneratedCount, sequence.StreamLength);
         IReadOnlyList<TokenChoice>? logprobs = sequence.Request.Sampling.TopLogprobs is null ? null : [choice];
-        sequence.Events.TryWrite(new TokensGenerated([choice.TokenId], text, logprobs));
-        if (finish is { } reason) Finish(sequence, reason, now);
+        var tokens = new TokensGenerated([choice.TokenId], text, logprobs);
+        if (finish is { } reason) Finish(sequence, reason, now, tokens);
+        else sequence.Events.TryWrite(tokens);
     }
 
     // Every way out releases the sequence's KV blocks and adapter lease before completing its stream, so a caller that
     // sees the end of a stream sees its resources free; the Retired event (a test hook) comes last.
-    private void Finish(Sequence sequence, FinishReason reason, DateTimeOffset now)
+    private void Finish(Sequence sequence, FinishReason reason, DateTimeOffset now, TokensGenerated? last = null)
     {
         Release(sequence);
         _metrics.Finished(sequence, reason.ToString(), now);
-        sequence.Events.TryWrite(new GenerationFinished(reason, sequence.PromptLength, sequence.GeneratedCount));
+        var finished = new GenerationFinished(reason, sequence.PromptLength, sequence.GeneratedCount);
+        if (last is not null) sequence.Events.TryWrite(last with { Last = finished });
+        sequence.Events.TryWrite(finished);
         sequence.Events.TryComplete();
         Retired(sequence, SequenceOutcome.Finished);
     }

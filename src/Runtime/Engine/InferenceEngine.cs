@@ -42,6 +42,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     private long _preemptions;
     private long _liveTensors;
     private int _waitingApprox;
+    private volatile AdapterActivity _activity;
     private int _queued;
     private volatile IEngineBackgroundWork? _background;
     private volatile bool _stopping;
@@ -70,17 +71,22 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         _pool = new LoraSlotPool(model.LinearSites, LoraSlotCount(model, options), options.MaxLoraRank, model.Dtype, model.Device);
         _adapters = new DeviceAdapters(registry, model, _pool, _cache, options.PromptAdapterBytes, _metrics, _time);
         _scheduler = new Scheduler(options, _cache.Blocks, _adapters, _time);
+        _metrics.ObserveWeights(model.ResidentBytes);
         _metrics.Observe(() => Volatile.Read(ref _waitingApprox), () => _scheduler.RunningCount,
             () => (double)_cache.Blocks.UsedCount / _cache.Blocks.BlockCount, MemoryParts);
+        _activity = AdapterActivity.None(_pool.SlotCount);
         _thread = new Thread(Run) { IsBackground = true, Name = "peft-engine" };
     }
+
+    /// <summary>Adapters on the device and adapters waiting requests need, as of the engine's last iteration.</summary>
+    public AdapterActivity Activity => _activity;
 
     public CausalLM Model => _model;
 
     /// <summary>Bytes of the engine's long-lived stores, as the <c>peft.memory</c> gauge reports them.</summary>
     public IEnumerable<(string Part, long Bytes)> MemoryParts()
     {
-        yield return ("weights", _model.WeightBytes);
+        yield return ("weights", _model.ResidentBytes.Values.Sum());
         yield return ("kv_cache", _cache.Bytes);
         yield return ("lora_slots", _pool.Bytes);
         if (_registry is not null) yield return ("adapter_host", _registry.HostBytes);

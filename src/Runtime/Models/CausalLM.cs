@@ -1,6 +1,6 @@
 using Peft.Runtime.Models.Attention;
 using Peft.Runtime.Models.Config;
-using Peft.Runtime.Models.Layers;
+using Peft.Runtime.Models.Weights;
 using Peft.Runtime.Safetensors;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -15,13 +15,13 @@ namespace Peft.Runtime.Models;
 /// </summary>
 public abstract class CausalLM : IDisposable
 {
-    private readonly List<Tensor> _owned = [];
+    private readonly List<IDisposable> _owned = [];
     private readonly List<LinearSite> _sites = [];
-    private readonly List<Tensor?> _siteWeights = [];   // [out, in] per site
-    private readonly List<Tensor?> _siteBiases = [];    // [out] per site, null when the layer has none
+    private readonly List<IWeightMatrix?> _siteWeights = [];   // [out, in] per site
+    private readonly List<Tensor?> _siteBiases = [];           // [out] per site, null when the layer has none
     private readonly List<NormSite> _norms = [];
-    private readonly List<Tensor> _normBiases = [];     // [features] per norm site
-    private Tensor? _headWeight;                         // [vocab, hidden]; the embedding when tied (owned there)
+    private readonly List<Tensor> _normBiases = [];            // [features] per norm site
+    private IWeightMatrix? _headWeight;                         // [vocab, hidden]; the embedding when tied and held alike
 
     protected CausalLM(ModelConfig config, Device device, ScalarType dtype)
     {
@@ -48,17 +48,19 @@ public abstract class CausalLM : IDisposable
     /// <summary>The token embedding's module name as PEFT sees it (<c>model.embed_tokens</c>, <c>transformer.wte</c>).</summary>
     public abstract string EmbeddingPath { get; }
 
-    /// <summary>[vocab, hidden], frozen (read by adapters validated against it; nobody writes it).</summary>
-    public abstract Tensor EmbeddingWeight { get; }
+    /// <summary>[vocab, hidden] in its resident form, float or INT8, frozen (read by adapters validated against it;
+    /// nobody writes it).</summary>
+    public abstract IWeightMatrix EmbeddingWeight { get; }
 
     /// <summary>
-    /// Every weight under its checkpoint name. Frozen for serving and adapter training; only full pretraining
-    /// (tools/DemoModel) sets requires_grad on them.
+    /// Every weight held in float, under its checkpoint name (a quantized model lists only its norms, biases and the
+    /// matrices it keeps in float). Frozen for serving and adapter training; only full pretraining (tools/DemoModel)
+    /// sets requires_grad on them.
     /// </summary>
     public IReadOnlyList<ModelWeight> Weights { get; private set; } = [];
 
-    /// <summary>Bytes the weights take on the device (a tied head counted once).</summary>
-    public long WeightBytes => Weights.Sum(w => w.Tensor.NumberOfElements * w.Tensor.ElementSize);
+    /// <summary>Bytes of resident base weights by storage dtype ("float32", "int8", ...): every matrix, norm and bias.</summary>
+    public IReadOnlyDictionary<string, long> ResidentBytes { get; private set; } = new Dictionary<string, long>();
 
     /// <summary>Tensors the checkpoint held that the model does not use.</summary>
     public IReadOnlyList<string> UnusedTensors { get; private set; } = [];
@@ -69,7 +71,7 @@ public abstract class CausalLM : IDisposable
         var config = ModelConfigReader.Read(modelDirectory);
         var device = options.Device.ToTorch();
         using var checkpoint = OpenCheckpoint(modelDirectory);
-        var loader = new WeightLoader(checkpoint, options.Dtype, device);
+        var loader = new WeightLoader(checkpoint, options.Dtype, device, new WeightMatrices(options.Quantization, options.Threads));
         CausalLM model = config.Family == ModelFamily.Gpt2
             ? new Gpt2Model(config, device, options.Dtype)
             : new LlamaModel(config, device, options.Dtype);
@@ -79,6 +81,7 @@ public abstract class CausalLM : IDisposable
             model.UnusedTensors = loader.Unused();
             RefuseUnexpected(model.UnusedTensors, config);
             model.Weights = loader.Weights;
+            model.ResidentBytes = model.CountResidentBytes();
         }
         catch
         {
@@ -168,25 +171,29 @@ public abstract class CausalLM : IDisposable
     }
 
     /// <summary>Sets a site's weight [out, in] and its bias [out] when the site has one; the model owns both.</summary>
-    protected void SetSiteWeights(LinearSite site, Tensor weight, Tensor? bias)
+    protected void SetSiteWeights(LinearSite site, IWeightMatrix weight, Tensor? bias)
     {
         if (site.HasBias != bias is not null) throw new InvalidOperationException($"{site.Path}: bias presence differs from its site");
         _siteWeights[site.Index] = Own(weight);
         _siteBiases[site.Index] = bias is null ? null : Own(bias);
     }
 
-    /// <summary>The head's weight [vocab, hidden], owned elsewhere in the model (the embedding when tied).</summary>
-    protected void SetHeadWeight(Tensor weight) => _headWeight = weight;
+    /// <summary>The head's weight [vocab, hidden]; the model owns it (one matrix with the embedding when tied and held alike).</summary>
+    protected void SetHeadWeight(IWeightMatrix weight) => _headWeight = Own(weight);
 
     /// <summary>A norm site's bias [features], owned elsewhere in the model.</summary>
     protected void SetNormBias(NormSite site, Tensor bias) => _normBiases[site.Index] = bias;
 
-    /// <summary>A site's frozen base weight [out, in] (training reads it; nobody writes it).</summary>
-    public Tensor SiteWeight(LinearSite site)
+    /// <summary>A site's frozen base weight [out, in] in its resident form, float or INT8 (nobody writes it). Code that
+    /// needs the values reads them through <see cref="IWeightMatrix"/>, a block or one matrix at a time.</summary>
+    public IWeightMatrix SiteWeight(LinearSite site)
     {
         ArgumentNullException.ThrowIfNull(site);
         return (site.IsHead ? _headWeight : _siteWeights[site.Index]) ?? throw new InvalidOperationException($"{site.Path} has no weight loaded");
     }
+
+    /// <summary>The output projection [vocab, hidden] in its resident form.</summary>
+    public IWeightMatrix HeadWeight => SiteWeight(HeadSite);
 
     /// <summary>A site's frozen base bias [out], or null when the layer has none.</summary>
     public Tensor? SiteBias(LinearSite site)
@@ -209,18 +216,41 @@ public abstract class CausalLM : IDisposable
         return tensor;
     }
 
-    /// <summary>y = x Wᵀ + b, with the adapters' changes to the input and the output of this site.</summary>
+    /// <summary>Registers a matrix for disposal with the model (once, however often it is passed).</summary>
+    protected IWeightMatrix Own(IWeightMatrix matrix)
+    {
+        if (!_owned.Contains(matrix)) _owned.Add(matrix);
+        return matrix;
+    }
+
+    /// <summary>y = x Wᵀ + b by the site's own kernel, with the adapters' changes to the input and the output of this site.</summary>
     protected Tensor Linear(LinearSite site, Tensor x, IForwardHooks hooks)
     {
         x = hooks.BeforeLinear(site, x);
-        return hooks.AfterLinear(site, x, Linears.Apply(x, SiteWeight(site), _siteBiases[site.Index]));
+        return hooks.AfterLinear(site, x, SiteWeight(site).Linear(x, _siteBiases[site.Index]));
     }
 
     /// <summary>The output head: logits = x Wᵀ, with the adapters' changes on the logit rows.</summary>
     protected Tensor HeadLinear(Tensor x, IForwardHooks hooks)
     {
         x = hooks.BeforeLinear(HeadSite, x);
-        return hooks.AfterLinear(HeadSite, x, Linears.Apply(x, _headWeight!, null));
+        return hooks.AfterLinear(HeadSite, x, HeadWeight.Linear(x, null));
+    }
+
+    private Dictionary<string, long> CountResidentBytes()
+    {
+        var bytes = new Dictionary<string, long>();
+        foreach (var owned in _owned)
+        {
+            var parts = owned switch
+            {
+                IWeightMatrix m => m.ResidentBytes(),
+                Tensor t => [(DtypeNames.Of(t.dtype), t.NumberOfElements * t.ElementSize)],
+                _ => [],
+            };
+            foreach (var (dtype, count) in parts) bytes[dtype] = bytes.GetValueOrDefault(dtype) + count;
+        }
+        return bytes;
     }
 
     /// <summary>Runs <paramref name="layer"/> in its own dispose scope so each layer's intermediates die with it.</summary>

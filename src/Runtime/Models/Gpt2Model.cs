@@ -1,6 +1,7 @@
 using Peft.Runtime.Models.Attention;
 using Peft.Runtime.Models.Config;
 using Peft.Runtime.Models.Layers;
+using Peft.Runtime.Models.Weights;
 using Peft.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -15,11 +16,10 @@ namespace Peft.Runtime.Models;
 internal sealed class Gpt2Model : CausalLM
 {
     private readonly Block[] _blocks;
-    private Tensor _tokenEmbedding = null!;     // [vocab, hidden]
-    private Tensor _positionEmbedding = null!;  // [positions, hidden]
+    private IWeightMatrix _tokenEmbedding = null!;     // [vocab, hidden]
+    private IWeightMatrix _positionEmbedding = null!;  // [positions, hidden]
     private readonly NormSite _finalNorm;
     private Tensor _finalNormWeight = null!, _finalNormBias = null!;
-    private Tensor _head = null!;               // [vocab, hidden]; the token embedding when tied
 
     public Gpt2Model(ModelConfig config, Device device, ScalarType dtype) : base(config, device, dtype)
     {
@@ -44,15 +44,26 @@ internal sealed class Gpt2Model : CausalLM
 
     public override string EmbeddingPath => "transformer.wte";
 
-    public override Tensor EmbeddingWeight => _tokenEmbedding;
+    public override IWeightMatrix EmbeddingWeight => _tokenEmbedding;
 
     private protected override void LoadWeights(WeightLoader loader)
     {
         var c = Config;
         // The original OpenAI-converted checkpoints name tensors without the "transformer." prefix.
         string root = loader.Has("transformer.wte.weight") ? "transformer." : "";
-        _tokenEmbedding = Own(loader.Take($"{root}wte.weight", c.VocabSize, c.HiddenSize));
-        _positionEmbedding = Own(loader.Take($"{root}wpe.weight", c.MaxPositionEmbeddings, c.HiddenSize));
+        // tie_word_embeddings is true for every released GPT-2; an untied head has its own weight, as in transformers.
+        if (c.TieWordEmbeddings)
+        {
+            var (embedding, head) = loader.TakeTied($"{root}wte.weight", c.VocabSize, c.HiddenSize);
+            _tokenEmbedding = Own(embedding);
+            SetHeadWeight(head);
+        }
+        else
+        {
+            _tokenEmbedding = Own(loader.TakeMatrix($"{root}wte.weight", MatrixRole.Embedding, c.VocabSize, c.HiddenSize));
+            SetHeadWeight(loader.TakeMatrix("lm_head.weight", MatrixRole.Head, c.VocabSize, c.HiddenSize));
+        }
+        _positionEmbedding = Own(loader.TakeMatrix($"{root}wpe.weight", MatrixRole.Embedding, c.MaxPositionEmbeddings, c.HiddenSize));
         foreach (var block in _blocks)
         {
             string p = $"{root}h.{block.Qkv.Layer}";
@@ -65,25 +76,22 @@ internal sealed class Gpt2Model : CausalLM
             foreach (var (site, stored) in block.SitesWithStoredNames(p))
             {
                 SetSiteWeights(site,
-                    loader.TakeTransposed($"{stored}.weight", site.InFeatures, site.OutFeatures),
+                    loader.TakeTransposedMatrix($"{stored}.weight", MatrixRole.Linear, site.InFeatures, site.OutFeatures),
                     loader.Take($"{stored}.bias", site.OutFeatures));
             }
         }
         _finalNormWeight = Own(loader.Take($"{root}ln_f.weight", c.HiddenSize));
         _finalNormBias = Own(loader.Take($"{root}ln_f.bias", c.HiddenSize));
         SetNormBias(_finalNorm, _finalNormBias);
-        // tie_word_embeddings is true for every released GPT-2; an untied head has its own weight, as in transformers.
-        _head = c.TieWordEmbeddings ? _tokenEmbedding : Own(loader.Take("lm_head.weight", c.VocabSize, c.HiddenSize));
-        SetHeadWeight(_head);
     }
 
-    public override Tensor EmbedTokens(Tensor tokenIds) => _tokenEmbedding.index_select(0, tokenIds);
+    public override Tensor EmbedTokens(Tensor tokenIds) => _tokenEmbedding.Lookup(tokenIds, Dtype);
 
     protected override Tensor Hidden(ForwardBatch batch, IAttentionBackend attention, IForwardHooks hooks)
     {
         // Virtual tokens replace token embeddings only; they still get their position rows, as in PEFT.
         var h = hooks.TransformEmbeddings(batch.TokenIds, EmbedTokens(batch.TokenIds))
-            .add(_positionEmbedding.index_select(0, batch.Positions), Scalars.One);
+            .add(_positionEmbedding.Lookup(batch.Positions, Dtype), Scalars.One);
         foreach (var block in _blocks)
         {
             var input = h;

@@ -1,6 +1,7 @@
 using Peft.Runtime.Models.Attention;
 using Peft.Runtime.Models.Config;
 using Peft.Runtime.Models.Layers;
+using Peft.Runtime.Models.Weights;
 using Peft.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -15,9 +16,8 @@ internal sealed class LlamaModel : CausalLM
 {
     private readonly Block[] _blocks;
     private readonly RotaryEmbedding _rope;
-    private Tensor _embedding = null!;   // [vocab, hidden]
-    private Tensor _finalNorm = null!;   // [hidden]
-    private Tensor _head = null!;        // [vocab, hidden]; the embedding when tied
+    private IWeightMatrix _embedding = null!;   // [vocab, hidden]
+    private Tensor _finalNorm = null!;          // [hidden]
 
     public LlamaModel(ModelConfig config, Device device, ScalarType dtype) : base(config, device, dtype)
     {
@@ -43,12 +43,21 @@ internal sealed class LlamaModel : CausalLM
 
     public override string EmbeddingPath => "model.embed_tokens";
 
-    public override Tensor EmbeddingWeight => _embedding;
+    public override IWeightMatrix EmbeddingWeight => _embedding;
 
     private protected override void LoadWeights(WeightLoader loader)
     {
         var c = Config;
-        _embedding = Own(loader.Take("model.embed_tokens.weight", c.VocabSize, c.HiddenSize));
+        if (c.TieWordEmbeddings)
+        {
+            var (embedding, head) = loader.TakeTied("model.embed_tokens.weight", c.VocabSize, c.HiddenSize);
+            _embedding = Own(embedding);
+            SetHeadWeight(head);
+        }
+        else
+        {
+            _embedding = Own(loader.TakeMatrix("model.embed_tokens.weight", MatrixRole.Embedding, c.VocabSize, c.HiddenSize));
+        }
         foreach (var block in _blocks)
         {
             string p = $"model.layers.{block.Q.Layer}";
@@ -57,16 +66,15 @@ internal sealed class LlamaModel : CausalLM
             foreach (var site in block.Sites)
             {
                 SetSiteWeights(site,
-                    loader.Take($"{site.Path}.weight", site.OutFeatures, site.InFeatures),
+                    loader.TakeMatrix($"{site.Path}.weight", MatrixRole.Linear, site.OutFeatures, site.InFeatures),
                     site.HasBias ? loader.Take($"{site.Path}.bias", site.OutFeatures) : null);
             }
         }
         _finalNorm = Own(loader.Take("model.norm.weight", c.HiddenSize));
-        _head = c.TieWordEmbeddings ? _embedding : Own(loader.Take("lm_head.weight", c.VocabSize, c.HiddenSize));
-        SetHeadWeight(_head);
+        if (!c.TieWordEmbeddings) SetHeadWeight(loader.TakeMatrix("lm_head.weight", MatrixRole.Head, c.VocabSize, c.HiddenSize));
     }
 
-    public override Tensor EmbedTokens(Tensor tokenIds) => _embedding.index_select(0, tokenIds);
+    public override Tensor EmbedTokens(Tensor tokenIds) => _embedding.Lookup(tokenIds, Dtype);
 
     protected override Tensor Hidden(ForwardBatch batch, IAttentionBackend attention, IForwardHooks hooks)
     {

@@ -1,3 +1,4 @@
+using Peft.Runtime.Models.Weights;
 using Peft.Runtime.Torch;
 using TorchSharp;
 
@@ -10,6 +11,13 @@ public sealed record ModelLoadOptions
 
     /// <summary>Weights, activations and KV cache dtype. Norms and softmax always compute in float32.</summary>
     public torch.ScalarType Dtype { get; init; } = torch.ScalarType.Float32;
+
+    /// <summary>How the frozen matrices are held (float by default; INT8 weight-only, docs/quantization.md).</summary>
+    public WeightQuantization Quantization { get; init; } = WeightQuantization.None;
+
+    /// <summary>Threads this assembly's own CPU kernels use (the INT8 products); 0: one per core. libtorch's own
+    /// thread count is set apart (<c>torch.set_num_threads</c>).</summary>
+    public int Threads { get; init; }
 
     /// <summary>float32 | bfloat16 | float16 (also fp32, bf16, fp16).</summary>
     public static torch.ScalarType ParseDtype(string text) => text.Trim().ToLowerInvariant() switch

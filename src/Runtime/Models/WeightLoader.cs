@@ -1,4 +1,5 @@
 using Peft.Runtime.Models.Config;
+using Peft.Runtime.Models.Weights;
 using Peft.Runtime.Safetensors;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -7,15 +8,16 @@ namespace Peft.Runtime.Models;
 
 /// <summary>
 /// Takes named tensors out of a checkpoint one at a time, checking each shape, converting to the model's dtype and
-/// device, and detaching it from any dispose scope (the model owns it). Peak memory is the weights already taken
+/// device, and detaching it from any dispose scope (the model owns it). Matrices come out in their resident form
+/// (<see cref="WeightMatrices"/>: float, or quantized as they are taken). Peak memory is the weights already taken
 /// plus one tensor in flight: never a second full copy.
 /// </summary>
-internal sealed class WeightLoader(SafetensorsCheckpoint checkpoint, ScalarType dtype, Device device)
+internal sealed class WeightLoader(SafetensorsCheckpoint checkpoint, ScalarType dtype, Device device, WeightMatrices matrices)
 {
     private readonly HashSet<string> _taken = [];
     private readonly List<ModelWeight> _weights = [];
 
-    /// <summary>Every tensor taken, under its checkpoint name.</summary>
+    /// <summary>Every tensor taken and held in float, under its checkpoint name (quantized matrices are not).</summary>
     public IReadOnlyList<ModelWeight> Weights => _weights;
 
     public bool Has(string name) => checkpoint.TryGetInfo(name, out _);
@@ -41,6 +43,39 @@ internal sealed class WeightLoader(SafetensorsCheckpoint checkpoint, ScalarType 
         var transposed = stored.t().contiguous().MoveToOuterDisposeScope().DetachFromDisposeScope();
         _weights[^1] = new ModelWeight(name, transposed, StoredTransposed: true);
         return transposed;
+    }
+
+    /// <summary>A matrix [rows, columns] in its resident form for <paramref name="role"/>; the caller owns it.</summary>
+    public IWeightMatrix TakeMatrix(string name, MatrixRole role, long rows, long columns) => Resident(Take(name, rows, columns), role);
+
+    /// <summary><see cref="TakeTransposed"/> in its resident form (GPT-2's Conv1D linears).</summary>
+    public IWeightMatrix TakeTransposedMatrix(string name, MatrixRole role, long inFeatures, long outFeatures) =>
+        Resident(TakeTransposed(name, inFeatures, outFeatures), role);
+
+    /// <summary>
+    /// A table used both as the token embedding and as the head (tied weights): one matrix when both roles are held
+    /// alike, else the float table for one role and an INT8 copy for the other. The caller owns both (they may be the
+    /// same object).
+    /// </summary>
+    public (IWeightMatrix Embedding, IWeightMatrix Head) TakeTied(string name, long rows, long columns)
+    {
+        var table = Take(name, rows, columns);
+        bool embedding = matrices.Quantization.Quantizes(MatrixRole.Embedding), head = matrices.Quantization.Quantizes(MatrixRole.Head);
+        if (embedding == head)
+        {
+            var shared = Resident(table, MatrixRole.Head);
+            return (shared, shared);
+        }
+        var dense = new DenseMatrix(table);
+        var quantized = matrices.QuantizeCopy(table);
+        return embedding ? (quantized, dense) : (dense, quantized);
+    }
+
+    private IWeightMatrix Resident(Tensor weight, MatrixRole role)
+    {
+        var matrix = matrices.Create(weight, role);
+        if (matrix is not DenseMatrix) _weights.RemoveAll(w => ReferenceEquals(w.Tensor, weight));
+        return matrix;
     }
 
     /// <summary>Tensors the checkpoint has and the model did not take (buffers of older exports, for instance).</summary>

@@ -78,7 +78,9 @@ internal sealed class GenerationCall : IDisposable
                 {
                     case TokensGenerated tokens:
                         Trace.FirstToken();
-                        var finish = reader.TryPeek(out var after) && after is GenerationFinished f && reader.TryRead(out _) ? f : null;
+                        // The finish travels on the last tokens; its own event, when already there, is consumed with them.
+                        var finish = tokens.Last;
+                        if (reader.TryPeek(out var after) && after is GenerationFinished f && reader.TryRead(out _)) finish ??= f;
                         if (finish is not null) Finish(finish);
                         return (tokens, finish);
                     case GenerationFinished done:

@@ -33,6 +33,7 @@ internal static class RuntimeErrors
             RequestRejectedException e => new(RejectKind(e.Reason), e.Message),
             TrainingJobException e when TrainingKind(e.Error) is { } kind => new(kind, e.Message),
             StorageFullException e => new(ApiErrorKind.ResourceExhausted, e.Message),
+            AdapterStoreBusyException e => new(ApiErrorKind.Unavailable, e.Message),
             OperationCanceledException or IOException or InvalidOperationException when aborted =>
                 deadlinePassed
                     ? new(ApiErrorKind.DeadlineExceeded, "the deadline passed; the request was stopped")

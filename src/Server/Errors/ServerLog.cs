@@ -6,8 +6,8 @@ internal static partial class ServerLog
     [LoggerMessage(1000, LogLevel.Information, "Loading model {Path} on {Device} as {Dtype}")]
     public static partial void LoadingModel(ILogger logger, string path, string device, string dtype);
 
-    [LoggerMessage(1001, LogLevel.Information, "Model loaded in {Seconds:F1} s: {Architecture}, {Layers} layers, vocabulary {Vocabulary}; tokenizer: {Tokenizer}")]
-    public static partial void ModelLoaded(ILogger logger, double seconds, string architecture, int layers, int vocabulary, string tokenizer);
+    [LoggerMessage(1001, LogLevel.Information, "Model loaded in {Seconds:F1} s: {Architecture}, {Layers} layers, vocabulary {Vocabulary}; weights {Weights}; tokenizer: {Tokenizer}")]
+    public static partial void ModelLoaded(ILogger logger, double seconds, string architecture, int layers, int vocabulary, string weights, string tokenizer);
 
     [LoggerMessage(1002, LogLevel.Warning, "Model directory {Path} has no tokenizer (tokenizer.json or tokenizer.model): only token-id prompts will be served")]
     public static partial void NoTokenizer(ILogger logger, string path);
@@ -23,6 +23,9 @@ internal static partial class ServerLog
 
     [LoggerMessage(1006, LogLevel.Information, "Stopping: draining running requests for up to {Seconds:F0} s")]
     public static partial void Draining(ILogger logger, double seconds);
+
+    [LoggerMessage(1008, LogLevel.Information, "Shutdown requested: health reports NOT_SERVING; still serving for {Seconds:F0} s (Server:ShutdownDelay) while routers take this replica out")]
+    public static partial void NotServing(ILogger logger, double seconds);
 
     [LoggerMessage(1007, LogLevel.Warning, "No Server:AdminApiKey is configured: the admin API (adapters, training) is disabled")]
     public static partial void AdminDisabled(ILogger logger);
@@ -47,6 +50,12 @@ internal static partial class ServerLog
 
     [LoggerMessage(3002, LogLevel.Warning, "Adapter {AdapterId} from the manifest could not be restored: {Reason}")]
     public static partial void AdapterNotRestored(ILogger logger, string adapterId, string reason);
+
+    [LoggerMessage(3004, LogLevel.Information, "Adapters {AdapterIds} now as the shared store's manifest lists them")]
+    public static partial void StoreFollowed(ILogger logger, string adapterIds);
+
+    [LoggerMessage(3005, LogLevel.Warning, "Adapter {AdapterId} from the shared store's manifest could not be loaded here: {Reason}")]
+    public static partial void StoreAdapterUnusable(ILogger logger, string adapterId, string reason);
 
     [LoggerMessage(3003, LogLevel.Warning, "Removed adapters/{Path} from the adapter store: no registration names it (an upload cut off before it registered, or a failed one)")]
     public static partial void OrphanRemoved(ILogger logger, string path);

@@ -6,6 +6,7 @@ using Peft.Runtime.Adapters.Storage;
 using Peft.Runtime.Engine;
 using Peft.Runtime.Engine.Output;
 using Peft.Runtime.Models;
+using Peft.Runtime.Models.Weights;
 using Peft.Runtime.Storage;
 using Peft.Runtime.Tokenization;
 using Peft.Runtime.Training.Jobs;
@@ -61,16 +62,25 @@ public sealed class LoadedModel : IAsyncDisposable
         {
             Device = DeviceSpec.Parse(modelOptions.Device),
             Dtype = ModelLoadOptions.ParseDtype(modelOptions.Dtype),
+            Quantization = new WeightQuantization
+            {
+                Format = WeightQuantization.ParseFormat(modelOptions.Quantization),
+                Embeddings = modelOptions.QuantizeEmbeddings,
+                Head = modelOptions.QuantizeHead,
+            },
+            Threads = modelOptions.Threads,
         });
+        AdapterStore? store = null;
         AdapterRegistry? registry = null;
         EngineMetrics? metrics = null;
         try
         {
             var tokenizer = HasTokenizer(directory) ? ModelTokenizer.Load(directory) : null;
             var chatTemplates = ModelChatTemplates.Load(directory);
-            var store = new AdapterStore(new AdapterStoreOptions(
+            store = new AdapterStore(new AdapterStoreOptions(
                 [.. adapterOptions.Roots.Select(paths.Resolve)], paths.Resolve(adapterOptions.StoreDirectory),
-                adapterOptions.MaxUploadBytes, adapterOptions.MaxConfigBytes) { Writes = writes }, time);
+                adapterOptions.MaxUploadBytes, adapterOptions.MaxConfigBytes)
+            { Writes = writes, LockTimeout = adapterOptions.StoreLockTimeout }, time);
             registry = new AdapterRegistry(BaseModel.Of(model), store, new AdapterRegistryOptions { HostBudgetBytes = adapterOptions.HostBudgetBytes }, time);
             metrics = new EngineMetrics(meters);
             var decoder = tokenizer is null ? NoTextDecoder.Instance : (ITextDecoder)new TokenizerDecoder(tokenizer);
@@ -91,6 +101,7 @@ public sealed class LoadedModel : IAsyncDisposable
         catch
         {
             registry?.Dispose();
+            store?.Dispose();
             metrics?.Dispose();
             model.Dispose();
             throw;
@@ -104,6 +115,7 @@ public sealed class LoadedModel : IAsyncDisposable
         await Engine.DisposeAsync();
         Training.Dispose();
         Registry.Dispose();
+        Store.Dispose();
         Model.Dispose();
         Metrics.Dispose();
     }

@@ -38,7 +38,7 @@ public sealed class ModelHost : IAsyncDisposable
     /// <summary>The loaded model when the server serves; otherwise UNAVAILABLE naming the state.</summary>
     public LoadedModel Require() => State switch
     {
-        ServingState.Ready => _loaded!,
+        ServingState.Ready or ServingState.Draining => _loaded!,
         ServingState.Stopping => throw ApiErrors.Unavailable("the server is shutting down"),
         ServingState.Failed => throw ApiErrors.Unavailable($"the model failed to load: {_failure}"),
         ServingState.Faulted => throw ApiErrors.Unavailable($"{Reason}; the server must be restarted"),
@@ -62,6 +62,9 @@ public sealed class ModelHost : IAsyncDisposable
         Volatile.Write(ref _state, (int)ServingState.Failed);
         _ready.TrySetException(error);
     }
+
+    /// <summary>Ready → Draining; from any other state shutdown has nothing to drain and this does nothing.</summary>
+    internal void MarkDraining() => Move(ServingState.Ready, ServingState.Draining);
 
     internal void MarkStopping()
     {

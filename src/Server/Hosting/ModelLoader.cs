@@ -12,8 +12,9 @@ namespace Peft.Server.Hosting;
 /// <summary>
 /// Loads the model in the background while Kestrel already answers health checks with NOT_SERVING: load, restore
 /// the adapters the manifest lists, warm up, then mark the server ready. A load failure is logged and stops the
-/// process. At shutdown, once Kestrel has stopped taking calls and drained, stops the engine with what is left of
-/// Server:DrainTimeout.
+/// process. Shutdown (SIGTERM) in two phases: first health turns NOT_SERVING while the listeners stay open and
+/// requests are still served for Server:ShutdownDelay (readiness probes and routers take the replica out meanwhile);
+/// then new calls are refused and the engine gets Server:DrainTimeout to finish what runs.
 /// </summary>
 internal sealed class ModelLoader(
     ModelHost host,
@@ -28,11 +29,11 @@ internal sealed class ModelLoader(
     FileWrites writes,
     EndpointRoles endpoints,
     IHostApplicationLifetime lifetime,
-    ILogger<ModelLoader> logger) : BackgroundService
+    ILogger<ModelLoader> logger) : BackgroundService, IHostedLifecycleService
 {
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        lifetime.ApplicationStopping.Register(host.MarkStopping);
+        lifetime.ApplicationStopping.Register(host.MarkDraining);
         if (string.IsNullOrEmpty(server.Value.AdminApiKey)) ServerLog.AdminDisabled(logger);
         return base.StartAsync(cancellationToken);
     }
@@ -50,7 +51,7 @@ internal sealed class ModelLoader(
             host.Loading(loaded);
             if (loaded.Tokenizer is null) ServerLog.NoTokenizer(logger, loaded.Directory);
             ServerLog.ModelLoaded(logger, clock.Elapsed.TotalSeconds, loaded.Model.Config.Architecture, loaded.Model.Config.NumLayers,
-                loaded.VocabSize, loaded.Tokenizer is null ? "none" : $"{loaded.Tokenizer.VocabSize} tokens");
+                loaded.VocabSize, DescribeWeights(loaded.Model.ResidentBytes), loaded.Tokenizer is null ? "none" : $"{loaded.Tokenizer.VocabSize} tokens");
             await host.TestHooks.PassAsync(ServingState.WarmingUp, stoppingToken);
 
             foreach (var (id, error) in await loaded.Registry.RestoreAsync(stoppingToken))
@@ -85,6 +86,37 @@ internal sealed class ModelLoader(
             lifetime.StopApplication();
         }
     }
+
+    private static string DescribeWeights(IReadOnlyDictionary<string, long> bytes) =>
+        string.Join(", ", bytes.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value / 1e6:F1} MB"));
+
+    /// <summary>Runs before any hosted service (Kestrel included) stops: the Draining phase, then Stopping (new calls
+    /// refused) before Kestrel begins its own stop, which waits for running calls. Cancelling the host's stop token
+    /// ends the Draining phase early.</summary>
+    public async Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        host.MarkDraining();
+        var delay = server.Value.ShutdownDelay;
+        if (host.State == ServingState.Draining && delay > TimeSpan.Zero)
+        {
+            ServerLog.NotServing(logger, delay.TotalSeconds);
+            try
+            {
+                await Task.Delay(delay, time, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stop was asked to hurry: go on to refusing and draining.
+            }
+        }
+        host.MarkStopping();
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Logs what the runtime reports on its own threads: engine faults and how training jobs end.</summary>
     private void Observe(LoadedModel loaded)

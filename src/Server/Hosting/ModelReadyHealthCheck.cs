@@ -6,6 +6,10 @@ namespace Peft.Server.Hosting;
 /// soon as shutdown begins (so load balancers stop sending before the drain) or the engine stops after a fault.</summary>
 internal sealed class ModelReadyHealthCheck(ModelHost host) : IHealthCheck
 {
+    /// <summary>The grpc.health.v1 service name a liveness probe asks: SERVING whenever the process answers, also
+    /// while the model loads or the server drains (a liveness probe on "" would restart a loading server).</summary>
+    public const string LivenessService = "liveness";
+
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(host.State == ServingState.Ready
             ? HealthCheckResult.Healthy("ready")

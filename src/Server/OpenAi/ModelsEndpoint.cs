@@ -37,7 +37,7 @@ internal sealed class ModelsEndpoint(ModelHost host, ServedModels served, TimePr
         var model = host.Require();
         string id = Uri.UnescapeDataString(http.Request.RouteValues["id"] as string ?? "");
         string adapter = served.AdapterOf(id, model);
-        var version = adapter.Length == 0 ? null : model.Registry.List().FirstOrDefault(v => v.Id == adapter)
+        var version = adapter.Length == 0 ? null : model.Registry.Find(adapter)
             ?? throw ApiErrors.NotFound($"the model '{id}' does not exist", "model");
         await WriteAsync(http, json =>
         {

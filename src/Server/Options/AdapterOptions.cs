@@ -26,4 +26,14 @@ public sealed class AdapterOptions
     /// <summary>Host memory for parsed adapters that no request uses; least recently used ones are dropped past it
     /// and reloaded from disk on demand. Default 2 GiB.</summary>
     public long HostBudgetBytes { get; set; } = 2L << 30;
+
+    /// <summary>How often the server brings its adapters to the store's manifest, for replicas that share one store
+    /// (a change notice from the file system also triggers it where the file system sends one; NFS does not). An
+    /// adapter registered, replaced or unloaded on another replica is served here within this interval, and a new
+    /// id at once (a request for an unknown id reads the manifest first). Default 2 s; 0 turns the timer off.</summary>
+    public TimeSpan StoreSyncInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long an adapter change waits for the store's lock while another replica sharing the store holds
+    /// it; past it the change is refused with UNAVAILABLE and nothing changed. Default 30 s.</summary>
+    public TimeSpan StoreLockTimeout { get; set; } = AdapterStore.DefaultLockTimeout;
 }

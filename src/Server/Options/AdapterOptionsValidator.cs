@@ -25,6 +25,10 @@ public sealed class AdapterOptionsValidator(ContentPaths paths) : IValidateOptio
             problems.Add($"Adapters:MaxConfigBytes must be positive and at most Adapters:MaxUploadBytes ({options.MaxUploadBytes}), not {options.MaxConfigBytes}");
         if (options.HostBudgetBytes < 0)
             problems.Add($"Adapters:HostBudgetBytes must not be negative, not {options.HostBudgetBytes}");
+        if (options.StoreSyncInterval < TimeSpan.Zero)
+            problems.Add($"Adapters:StoreSyncInterval must not be negative, not {options.StoreSyncInterval}");
+        if (options.StoreLockTimeout < TimeSpan.Zero)
+            problems.Add($"Adapters:StoreLockTimeout must not be negative, not {options.StoreLockTimeout}");
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }

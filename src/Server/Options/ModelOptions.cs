@@ -18,8 +18,18 @@ public sealed class ModelOptions
     /// <summary><c>float32</c>, <c>bfloat16</c> or <c>float16</c>: weights, activations and KV cache. Default float32.</summary>
     public string Dtype { get; set; } = "float32";
 
-    /// <summary>libtorch intra-op threads for CPU work. 0 (default): libtorch's choice, one per core. On a host shared
-    /// with other busy processes, 1 is often faster (docs/build.md).</summary>
+    /// <summary><c>none</c> (default) or <c>int8</c>: weight-only INT8 for the base's linear layers (docs/quantization.md).
+    /// Adapters, norms and activations stay in <see cref="Dtype"/>.</summary>
+    public string Quantization { get; set; } = "none";
+
+    /// <summary>With <see cref="Quantization"/> int8: quantize the embedding tables too. Default true.</summary>
+    public bool QuantizeEmbeddings { get; set; } = true;
+
+    /// <summary>With <see cref="Quantization"/> int8: quantize the output projection (LM head) too. Default true.</summary>
+    public bool QuantizeHead { get; set; } = true;
+
+    /// <summary>Threads for CPU work: libtorch's intra-op threads and the INT8 kernels. 0 (default): one per core. On a
+    /// host shared with other busy processes, 1 is often faster (docs/build.md).</summary>
     public int Threads { get; set; }
 
     /// <summary>The base model's name in the OpenAI-compatible API (<c>model</c> in requests, <c>/v1/models</c>).

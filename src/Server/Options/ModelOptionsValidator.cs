@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Peft.Runtime.Models;
+using Peft.Runtime.Models.Weights;
 using Peft.Runtime.Torch;
 
 namespace Peft.Server.Options;
@@ -42,6 +43,14 @@ public sealed class ModelOptionsValidator(ContentPaths paths) : IValidateOptions
         catch (FormatException e)
         {
             problems.Add($"Model:Dtype: {e.Message}");
+        }
+        try
+        {
+            WeightQuantization.ParseFormat(options.Quantization);
+        }
+        catch (FormatException e)
+        {
+            problems.Add($"Model:Quantization: {e.Message}");
         }
         if (options.Threads < 0) problems.Add($"Model:Threads must not be negative, not {options.Threads}");
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);

@@ -19,6 +19,7 @@ internal static class PeftConfiguration
         ["--dtype"] = "Model:Dtype",
         ["--threads"] = "Model:Threads",
         ["--kv-dtype"] = "Engine:KvCacheDtype",
+        ["--quantize"] = "Model:Quantization",
         ["--port"] = "Server:ServingPort",
         ["--admin-port"] = "Server:AdminPort",
         ["--metrics-port"] = "Server:MetricsPort",
@@ -43,7 +44,7 @@ internal static class PeftConfiguration
         Section<EngineOptions, EngineOptionsValidator>(services, configuration, EngineOptionsValidator.Section);
         Section<TrainingOptions, TrainingOptionsValidator>(services, configuration, TrainingOptions.Section);
         services.AddOptions<HostOptions>().Configure<IOptions<ServerOptions>>((host, server) =>
-            host.ShutdownTimeout = server.Value.DrainTimeout + TimeSpan.FromSeconds(5));
+            host.ShutdownTimeout = server.Value.ShutdownDelay + server.Value.DrainTimeout + TimeSpan.FromSeconds(5));
         return services;
     }
 

@@ -45,6 +45,12 @@ public sealed class ServerOptions
     /// <summary>TLS for every endpoint. Default: off (cleartext HTTP/2 and HTTP/1.1).</summary>
     public TlsOptions Tls { get; set; } = new();
 
+    /// <summary>How long, after SIGTERM, the server keeps its listeners open and serves while health already reports
+    /// NOT_SERVING, so Kubernetes readiness and routers stop sending before calls are refused. Default 0 (refuse at
+    /// once); the container image sets 5 s. Kubernetes' terminationGracePeriodSeconds must cover it plus
+    /// <see cref="DrainTimeout"/>.</summary>
+    public TimeSpan ShutdownDelay { get; set; } = TimeSpan.Zero;
+
     /// <summary>How long shutdown waits for running requests to finish before cancelling them. Default 30 s.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -35,6 +35,8 @@ public sealed class ServerOptionsValidator(ContentPaths paths) : IValidateOption
             problems.Add("Server:AdminApiKey equals Server:ApiKey; the admin key must differ so serving clients cannot administer");
         if (options.DrainTimeout < TimeSpan.Zero)
             problems.Add($"Server:DrainTimeout must not be negative, not {options.DrainTimeout}");
+        if (options.ShutdownDelay < TimeSpan.Zero)
+            problems.Add($"Server:ShutdownDelay must not be negative, not {options.ShutdownDelay}");
         if (options.Tls.Enabled) Certificate(problems, options.Tls);
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }

@@ -11,9 +11,9 @@ namespace Peft.Server.Services;
 
 /// <summary>
 /// Receives one UploadAdapter stream: the header first and only first, then file chunks into a staged upload in the
-/// adapter store; commits it (an atomic rename) and registers the committed directory. Over-limit uploads are
-/// RESOURCE_EXHAUSTED; a malformed stream or bad files INVALID_ARGUMENT. A committed directory that does not
-/// register is deleted again, and an uncommitted upload leaves nothing.
+/// adapter store; registers it, which commits it into the store (an atomic rename) with its manifest entry.
+/// Over-limit uploads are RESOURCE_EXHAUSTED; a malformed stream or bad files INVALID_ARGUMENT. An upload that does
+/// not register leaves nothing.
 /// </summary>
 internal static class UploadReceiver
 {
@@ -25,24 +25,12 @@ internal static class UploadReceiver
             throw ApiErrors.Invalid("the first message of an upload must be its header (adapter_id, replace), before any file chunk");
         var header = messages.Current.Header;
         string id = AdapterIdRules.Require(header.AdapterId);
-        if (!header.Replace && model.Registry.List().Any(v => v.Id == id))
+        if (!header.Replace && model.Registry.IsListed(id))
             throw ApiErrors.Exists($"adapter '{id}' is already registered; set replace to swap it atomically");
 
-        string directory;
-        await using (var upload = model.Store.BeginUpload(id))
-        {
-            await ReceiveFilesAsync(messages, upload, model.Store.Options, cancellationToken);
-            directory = upload.Commit();
-        }
-        try
-        {
-            return await model.Registry.RegisterResolvedAsync(id, directory, header.Replace, cancellationToken);
-        }
-        catch
-        {
-            model.Store.DeleteStoredVersion(directory);
-            throw;
-        }
+        await using var upload = model.Store.BeginUpload(id);
+        await ReceiveFilesAsync(messages, upload, model.Store.Options, cancellationToken);
+        return await model.Registry.RegisterUploadAsync(upload, header.Replace, cancellationToken);
     }
 
     private static async Task ReceiveFilesAsync(IAsyncStreamReader<UploadAdapterChunk> messages, AdapterUpload upload, AdapterStoreOptions limits,

@@ -13,7 +13,8 @@ namespace Peft.Server.Telemetry;
 /// ActivitySource (<see cref="GenerationTrace"/>). Metrics: the engine's <c>Peft.Runtime</c> meter (requests,
 /// tokens per adapter, time to first token, time per output token, queue depth, batch size, KV use, adapter
 /// loads, evictions and hits) and ASP.NET Core's. Exported to Prometheus (<c>/metrics</c>, see
-/// Server:Metrics) and, when an OTLP endpoint is configured, over OTLP.
+/// Server:Metrics) and, when an OTLP endpoint is configured, over OTLP. The same scrape carries the vLLM-named
+/// gauges adapter-aware routers read (<see cref="RouterMetrics"/>).
 /// </summary>
 internal static class TelemetrySetup
 {
@@ -49,8 +50,9 @@ internal static class TelemetrySetup
         if (options.Metrics == MetricsEndpoint.Off) return app;
         var roles = app.Services.GetRequiredService<EndpointRoles>();
         var role = options.Metrics == MetricsEndpoint.Admin ? EndpointRole.Admin : EndpointRole.Metrics;
-        app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
-            context.Request.Path == "/metrics" && roles.RoleOf(context) == role);
+        bool IsScrape(HttpContext context) => context.Request.Path == "/metrics" && roles.RoleOf(context) == role;
+        app.UseMiddleware<RouterMetricsMiddleware>((Func<HttpContext, bool>)IsScrape);
+        app.UseOpenTelemetryPrometheusScrapingEndpoint(IsScrape);
         return app;
     }
 }

@@ -66,6 +66,15 @@ public sealed class MixedAdapterBatchTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void On_an_int8_base_every_row_of_a_mixed_batch_matches_its_solo_run(LoraKernel kernel)
+    {
+        string[] cases = ["llama__base", "llama__lora_qv", "llama__prompt", "llama__lora_all", "llama__prefix", "llama__ptuning",
+            "llama__lora_pattern", "llama__prefix_proj"];
+        SoloAndMixed.Run(ModelCache.Int8("llama"), [.. cases.Select(HfFixtures.Case)], kernel, steps: 12, "on the int8 base");
+    }
+
     private sealed record Row(GoldenCase Golden, GoldenPrompt Prompt, AdapterUnderTest? Adapter, SequenceKv Sequence)
     {
         public List<int> Generated { get; } = [];

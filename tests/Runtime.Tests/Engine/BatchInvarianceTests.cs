@@ -19,11 +19,26 @@ public sealed class BatchInvarianceTests
         { "preemption", new EngineOptions { KvCacheBytes = 96 * 2 * 3 * 2 * 16 * 4, KvBlockSize = 4, LoraSlots = 8, MaxLoraRank = 8 } },
     };
 
+    /// <summary>The same on an INT8 base (weights, embeddings and head quantized; adapters in float on top).</summary>
+    public static TheoryData<string, EngineOptions> Int8Settings => new()
+    {
+        { "int8 base, segment kernel", new EngineOptions { KvCacheBytes = 4 << 20, KvBlockSize = 4, LoraSlots = 8, MaxLoraRank = 8, LoraKernel = LoraKernel.Segment } },
+        { "int8 base, chunked prefill, 3 LoRA slots", new EngineOptions { KvCacheBytes = 4 << 20, KvBlockSize = 4, LoraSlots = 3, MaxLoraRank = 8, MaxBatchTokens = 24 } },
+    };
+
     [Theory]
     [MemberData(nameof(Settings))]
-    public async Task Greedy_output_alone_equals_output_among_31_others_of_every_adapter_type(string setting, EngineOptions options)
+    public Task Greedy_output_alone_equals_output_among_31_others_of_every_adapter_type(string setting, EngineOptions options) =>
+        AloneEqualsTogether(setting, options, int8: false);
+
+    [Theory]
+    [MemberData(nameof(Int8Settings))]
+    public Task On_an_int8_base_greedy_output_alone_equals_output_among_31_others_of_every_adapter_type(string setting, EngineOptions options) =>
+        AloneEqualsTogether(setting, options, int8: true);
+
+    private static async Task AloneEqualsTogether(string setting, EngineOptions options, bool int8)
     {
-        await using var harness = new EngineHarness("llama", options);
+        await using var harness = new EngineHarness("llama", options, int8: int8);
         var adapters = await harness.RegisterFamilyAdaptersAsync("llama");
         var requests = Requests(adapters);
 

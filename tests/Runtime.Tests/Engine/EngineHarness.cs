@@ -16,8 +16,8 @@ internal sealed class EngineHarness : IAsyncDisposable
 {
     private readonly string _store = Path.Combine(Path.GetTempPath(), $"peft-store-{Guid.NewGuid():N}");
 
-    public EngineHarness(string family, EngineOptions options, ITextDecoder? decoder = null, TimeProvider? time = null)
-        : this(ModelCache.Family(family), HfFixtures.Root, options, decoder, time)
+    public EngineHarness(string family, EngineOptions options, ITextDecoder? decoder = null, TimeProvider? time = null, bool int8 = false)
+        : this(int8 ? ModelCache.Int8(family) : ModelCache.Family(family), HfFixtures.Root, options, decoder, time)
     {
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Peft.Runtime.Models;
+using Peft.Runtime.Models.Weights;
 using Peft.Runtime.Tests.Fixtures;
 
 namespace Peft.Runtime.Tests.Models;
@@ -17,4 +18,11 @@ internal static class ModelCache
 
     /// <summary>The base a golden case ran on.</summary>
     public static CausalLM For(GoldenCase golden) => Base(golden.BaseDirectory);
+
+    /// <summary>The same fixture with weight-only INT8 matrices (linears, embeddings and head).</summary>
+    public static CausalLM Int8(string family) => Int8Base(HfFixtures.BaseDirectory(family));
+
+    /// <summary>A base model directory of any fixture set with weight-only INT8 matrices (linears, embeddings and head), loaded once.</summary>
+    public static CausalLM Int8Base(string directory) => Models.GetOrAdd($"{Path.GetFullPath(directory)}:int8", _ => new Lazy<CausalLM>(
+        () => CausalLM.Load(directory, new ModelLoadOptions { Device = TestDevice.Spec, Quantization = WeightQuantization.Int8 }))).Value;
 }

@@ -45,9 +45,66 @@ public sealed class TrainerRoundTripTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Methods))]
-    public void A_trained_adapter_lowers_the_loss_and_serves_the_logits_the_trainer_saw(string method)
+    public void A_trained_adapter_lowers_the_loss_and_serves_the_logits_the_trainer_saw(string method) =>
+        TrainAndServe(method, ModelCache.Family("llama"));
+
+    /// <summary>
+    /// The same on an INT8 base: gradients reach the adapter through the dequantized weights, the base stays INT8 and
+    /// unchanged, and the files load on the float base too, where they act alike.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Methods))]
+    public void On_an_int8_base_a_trained_adapter_lowers_the_loss_and_also_serves_on_the_float_base(string method)
     {
-        var model = ModelCache.Family("llama");
+        var model = ModelCache.Int8("llama");
+        using var scope = NewDisposeScope();
+        var site = model.LinearSites[^1];
+        var before = model.SiteWeight(site).ToDense(ScalarType.Float32);
+        var bytes = model.ResidentBytes;
+        string output = TrainAndServe(method, model);
+
+        Assert.True(model.SiteWeight(site).ToDense(ScalarType.Float32).eq(before).all().item<bool>(), "the INT8 base changed");
+        Assert.Equal(bytes, model.ResidentBytes);
+        Assert.All(model.Weights, w => Assert.False(w.Tensor.requires_grad, w.Name));
+
+        var floatModel = ModelCache.Family("llama");
+        using var floatRunner = new CachedRunner(floatModel, loraSlots: 2);
+        using var int8Runner = new CachedRunner(model, loraSlots: 2);
+        using var onFloat = AdapterUnderTest.Read(floatModel, output, floatRunner, loraSlot: 1);
+        using var onInt8 = AdapterUnderTest.Read(model, output, int8Runner, loraSlot: 1);
+        foreach (var example in Task(40, 3))
+        {
+            var expected = onInt8.DenseForward(example.TokenIds);
+            var actual = onFloat.DenseForward(example.TokenIds);
+            double error = actual.sub(expected).pow(2).mean().sqrt().item<float>() / expected.std().item<float>();
+            Assert.True(error < 0.1, $"{method}: on the float base the adapter's logits differ by {error:P1} (rms / std) from the INT8 base");
+        }
+    }
+
+    [Theory]
+    [InlineData("lora_rslora_all")]
+    [InlineData("prompt")]
+    public void Training_on_an_int8_base_leaves_no_tensor_behind(string method)
+    {
+        var model = ModelCache.Int8("llama");
+        Peft.Runtime.Tests.Torch.OwnThread.Run(() =>
+        {
+            manual_seed(3);
+            using var adapter = Create(method, model);
+            using var trainer = new AdapterTrainer(model, adapter, Task(10, 24), null, new TrainerOptions { MaxSteps = 40, MicroBatchSize = 8, Seed = 5 });
+            for (int i = 0; i < 3; i++) trainer.RunMicroBatch();
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            long before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+            for (int i = 0; i < 12; i++) trainer.RunMicroBatch();
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            Assert.Equal(before, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        });
+    }
+
+    private string TrainAndServe(string method, Peft.Runtime.Models.CausalLM model)
+    {
         manual_seed(3);
         using var adapter = Create(method, model);
         var train = Task(10, 24);
@@ -76,6 +133,7 @@ public sealed class TrainerRoundTripTests : IDisposable
             var expected = trainer.Logits([example], out var starts).narrow(0, starts[0], example.Length);
             GoldenAssert.Close(expected.cpu(), served.DenseForward(example.TokenIds), $"{method} served vs trained", tolerance: 1e-5);
         }
+        return output;
     }
 
     [Fact]

@@ -77,31 +77,9 @@ internal sealed class Pretrainer(CausalLM model, PackedCorpus corpus, PretrainOp
         return (loss.item<float>(), norm);
     }
 
-    /// <summary>Mean next-token cross-entropy over every position of <paramref name="windows"/>.</summary>
-    private Tensor Loss(int[] windows)
-    {
-        var (inputs, targets) = corpus.Batch(windows);
-        int length = corpus.Context;
-        var lengths = Enumerable.Repeat(length, windows.Length).ToArray();
-        var batch = new ForwardBatch
-        {
-            TokenIds = inputs,
-            Positions = Positions(length).repeat(windows.Length),
-            QueryLengths = lengths,
-        };
-        var logits = model.Forward(batch, new DenseAttention(lengths));   // [windows·L, vocab]
-        return nn.functional.cross_entropy(logits, targets);
-    }
+    private Tensor Loss(int[] windows) => WindowLoss.Of(model, corpus, windows);
 
-    private double HeldOutLoss(int[] windows)
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        double total = 0;
-        foreach (var chunk in windows.Chunk(options.Batch))
-            total += Loss(chunk).item<float>() * chunk.Length;
-        return total / windows.Length;
-    }
+    private double HeldOutLoss(int[] windows) => WindowLoss.Mean(model, corpus, windows, options.Batch);
 
     private LearningRateSchedule Schedule(int totalSteps) =>
         LearningRateSchedule.Cosine(options.LearningRate, Math.Min(options.WarmupSteps, totalSteps / 2), totalSteps);
@@ -115,7 +93,4 @@ internal sealed class Pretrainer(CausalLM model, PackedCorpus corpus, PretrainOp
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>0, 1, ..., length - 1 (arange would make its bounds Scalars inside the call: PEFT001).</summary>
-    private static Tensor Positions(int length) => tensor(Enumerable.Range(0, length).Select(i => (long)i).ToArray());
 }

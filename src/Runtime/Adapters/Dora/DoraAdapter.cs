@@ -13,6 +13,8 @@ namespace Peft.Runtime.Adapters.Dora;
 /// LoRA's row hooks, whose result is then scaled by their g (neither has a bias):
 ///   head:      y' = g ⊙ (y + s·B·A·x),             g = m / ‖W_head + s·B·A‖ per vocabulary row
 ///   embedding: e' = g ⊙ (e + s·Aᵀ[ids]·Bᵀ),         g = m / ‖Eᵀ + s·B·A‖ per hidden channel
+/// Every g is computed once, when the adapter is put on the device, from the base weight the model runs (on an
+/// INT8 base the dequantized one, a block at a time: <see cref="BaseNorms"/>).
 /// </summary>
 public sealed class DoraAdapter(LoraAdapter lora, IReadOnlyDictionary<int, Tensor> magnitudes) : HostAdapter(lora.Name, lora.PeftType)
 {
@@ -56,7 +58,7 @@ public sealed class DoraAdapter(LoraAdapter lora, IReadOnlyDictionary<int, Tenso
                 var a = module.A.to(model.Dtype, model.Device);
                 var b = module.B.to(model.Dtype, model.Device);
                 using var s = module.Scaling.ToScalar();
-                var g = Magnitudes[site.Index].to(model.Dtype, model.Device).div(DoraMath.WeightNorm(model.SiteWeight(site), a, b, s));
+                var g = Magnitudes[site.Index].to(model.Dtype, model.Device).div(BaseNorms.Rows(model.SiteWeight(site), model.Dtype, a, b, s));
                 factors.Add(new SlotFactors(site, a, b.to(ScalarType.Float32).mul(s).mul(g.to(ScalarType.Float32).unsqueeze(1)).to(b.dtype)));
                 // The bias the layer adds once the adapter's replacement (bias="all") is in.
                 var bias = Lora.Biases?.Linears.GetValueOrDefault(site) is { } replaced ? context.View(replaced) : model.SiteBias(site);
@@ -67,13 +69,13 @@ public sealed class DoraAdapter(LoraAdapter lora, IReadOnlyDictionary<int, Tenso
             if (Lora.Head is { } head)
             {
                 using var s = head.Scaling.ToScalar();
-                var g = HeadMagnitude!.to(model.Dtype, model.Device).div(DoraMath.WeightNorm(model.SiteWeight(head.Site), context.View(head.A), context.View(head.B), s));
+                var g = HeadMagnitude!.to(model.Dtype, model.Device).div(BaseNorms.Rows(model.SiteWeight(head.Site), model.Dtype, context.View(head.A), context.View(head.B), s));
                 scales[head.Site.Index] = (Keep(g, owned), null);
             }
             if (Lora.Embedding is { } e)
             {
                 using var s = e.Scaling.ToScalar();
-                var g = EmbeddingMagnitude!.to(model.Dtype, model.Device).div(DoraMath.WeightNorm(model.EmbeddingWeight.t(), context.View(e.A), context.View(e.B), s));
+                var g = EmbeddingMagnitude!.to(model.Dtype, model.Device).div(BaseNorms.Columns(model.EmbeddingWeight, model.Dtype, context.View(e.A), context.View(e.B), s));
                 embeddingScale = Keep(g, owned);
             }
         }

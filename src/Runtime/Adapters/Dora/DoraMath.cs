@@ -1,4 +1,5 @@
 using Peft.Runtime.Adapters.Serving;
+using Peft.Runtime.Models.Weights;
 using Peft.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -27,13 +28,16 @@ public static class DoraMath
         return combined.mul(combined).sum([1]).sqrt_().to(weight.dtype).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Training: the DoRA delta added to the base output (x already dropped out).</summary>
+    /// <summary>Training: the DoRA delta added to the base output (x already dropped out). W in its resident form: its
+    /// own kernel multiplies, and an INT8 W's norms are those of its dequantized rows (<see cref="BaseNorms"/>), so
+    /// training on an INT8 base trains what serving on it runs.</summary>
     /// <returns>(g − 1) ⊙ (x·Wᵀ) + g ⊙ s·(x·Aᵀ)·Bᵀ, [n, out]; gradients reach m, A and B, not the norm.</returns>
-    public static Tensor Delta(Tensor x, Tensor weight, Tensor a, Tensor b, Scalar scaling, Tensor magnitude)
+    public static Tensor Delta(Tensor x, IWeightMatrix weight, ScalarType dtype, Tensor a, Tensor b, Scalar scaling, Tensor magnitude)
     {
+        ArgumentNullException.ThrowIfNull(weight);
         ArgumentNullException.ThrowIfNull(magnitude);
-        var g = magnitude.div(WeightNorm(weight, a, b, scaling));
-        var baseTerm = nn.functional.linear(x, weight).mul(g.sub(Scalars.One));
+        var g = magnitude.div(BaseNorms.Rows(weight, dtype, a, b, scaling));
+        var baseTerm = weight.Linear(x, null).mul(g.sub(Scalars.One));
         return baseTerm.add(LoraMath.Delta(x, a, b).mul(scaling).mul(g), Scalars.One);
     }
 

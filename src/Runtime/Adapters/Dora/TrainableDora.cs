@@ -30,7 +30,7 @@ public sealed class TrainableDora : TrainableAdapter
                 var a = Parameter(KaimingUniform(rank, site.InFeatures, model.Device));
                 var b = Parameter(zeros(site.OutFeatures, rank, device: model.Device));
                 var s = Scalars.Of(scaling);
-                var m = Parameter(DoraMath.WeightNorm(model.SiteWeight(site), a, b, s));
+                var m = Parameter(BaseNorms.Rows(model.SiteWeight(site), model.Dtype, a, b, s));
                 _modules.Add(new Module(site, a, b, m, s));
             }
         }
@@ -67,7 +67,7 @@ public sealed class TrainableDora : TrainableAdapter
         {
             var m = _bySite[site.Index];
             var input = dropout is null ? x : dropout(x);
-            return y.add(DoraMath.Delta(input, model.SiteWeight(site), m.A, m.B, m.Scaling, m.Magnitude), Scalars.One);
+            return y.add(DoraMath.Delta(input, model.SiteWeight(site), model.Dtype, m.A, m.B, m.Scaling, m.Magnitude), Scalars.One);
         }
     }
 }

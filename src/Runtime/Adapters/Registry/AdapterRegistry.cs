@@ -11,7 +11,7 @@ namespace Peft.Runtime.Adapters.Registry;
 /// Parsed adapters live in a host tier bounded by <see cref="AdapterRegistryOptions.HostBudgetBytes"/>; the
 /// device tier belongs to the engine. What is registered is persisted in the store's manifest. Thread-safe.
 /// </summary>
-public sealed class AdapterRegistry : IDisposable
+public sealed partial class AdapterRegistry : IDisposable
 {
     private readonly Lock _gate = new();
     // Serialises changes: each writes the manifest, then changes memory, so what a restart restores is what was
@@ -47,37 +47,69 @@ public sealed class AdapterRegistry : IDisposable
         return RegisterResolvedAsync(id, directory, replace, cancellationToken);
     }
 
-    /// <summary>Registers a directory the server itself wrote (an upload or a training output).</summary>
+    /// <summary>Registers a directory already resolved inside the roots.</summary>
     public async Task<AdapterVersion> RegisterResolvedAsync(string id, string directory, bool replace, CancellationToken cancellationToken = default)
     {
         AdapterId.Validate(id);
-        if (!replace) ThrowIfExists(id);
+        if (!replace) ThrowIfListed(id);
         var (host, hash) = await Task.Run(() => ReadValidated(id, directory, expectedHash: null), cancellationToken);
-        var version = new AdapterVersion(id, directory, hash, AdapterFacts.Of(host), _time.GetUtcNow());
-        version.SetHost(host);
+        // Checked under the store's lock: a replica may delete an unlisted upload folder named by path meanwhile.
+        return Register(id, host, hash, replace, () => Directory.Exists(directory) ? directory
+            : throw new AdapterLoadException($"adapter '{id}': {directory} was removed before it could be registered"));
+    }
+
+    /// <summary>
+    /// Registers an upload the server received (from a client or a training job): validated where it was
+    /// received, then moved into the store under the store's lock together with the manifest write that lists it,
+    /// so no replica ever sees the folder without its entry. When this fails nothing is registered and disposing
+    /// the upload removes what was received.
+    /// </summary>
+    public async Task<AdapterVersion> RegisterUploadAsync(AdapterUpload upload, bool replace, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(upload);
+        string id = upload.AdapterId;
+        if (!replace) ThrowIfListed(id);
+        string staged = upload.Seal();
+        var (host, hash) = await Task.Run(() => ReadValidated(id, staged, expectedHash: null), cancellationToken);
+        string? committed = null;
+        try
+        {
+            return Register(id, host, hash, replace, () => committed = upload.Commit());
+        }
+        catch when (committed is not null)
+        {
+            // Moved in, but the manifest write failed: the folder nobody lists goes now, or at the next start.
+            TryDeleteStored(committed);
+            throw;
+        }
+    }
+
+    /// <summary>Writes the manifest entry (under the store's lock, against the manifest as it is then), then swaps
+    /// the new version into memory. <paramref name="place"/> runs under the lock and says where the files are.</summary>
+    private AdapterVersion Register(string id, HostAdapter host, string hash, bool replace, Func<string> place)
+    {
+        AdapterVersion? version = null;
         AdapterVersion? previous;
         lock (_changes)
         {
-            lock (_gate)
-            {
-                _current.TryGetValue(id, out previous);
-                if (previous is not null && !replace)
-                {
-                    host.Dispose();
-                    throw new AdapterExistsException(id);
-                }
-            }
             try
             {
-                Persist(Entries(except: id).Append(Entry(version)), $"adapter '{id}' was not registered");
+                Change(entries =>
+                {
+                    if (!replace && entries.Any(e => e.Id == id)) throw new AdapterExistsException(id);
+                    version = new AdapterVersion(id, place(), hash, AdapterFacts.Of(host), _time.GetUtcNow());
+                    return [.. entries.Where(e => e.Id != id), Entry(version)];
+                }, $"adapter '{id}' was not registered");
             }
             catch
             {
                 host.Dispose();
                 throw;
             }
+            version!.SetHost(host);
             lock (_gate)
             {
+                _current.TryGetValue(id, out previous);
                 _current[id] = version;
                 if (previous is not null) RetireLocked(previous);
             }
@@ -92,43 +124,68 @@ public sealed class AdapterRegistry : IDisposable
     }
 
     /// <summary>Unregisters an adapter; requests running on it finish on it.</summary>
-    /// <returns>The number of requests still running on the unloaded version.</returns>
+    /// <returns>The number of requests still running on the unloaded version here.</returns>
+    /// <exception cref="AdapterNotFoundException">The store's manifest does not list it (never registered, or
+    /// already unloaded, possibly by another replica sharing the store: then this replica forgets it too).</exception>
     public int Unregister(string id)
     {
-        AdapterVersion version;
+        bool listed = false;
+        AdapterVersion? version;
         lock (_changes)
         {
-            lock (_gate)
-                if (!_current.ContainsKey(id)) throw new AdapterNotFoundException(id);
             // Durable first: an unload that cannot be recorded (a full disk) changes nothing, and says so.
-            Persist(Entries(except: id), $"adapter '{id}' was not unloaded");
+            Change(entries =>
+            {
+                listed = entries.Any(e => e.Id == id);
+                return listed ? [.. entries.Where(e => e.Id != id)] : null;
+            }, $"adapter '{id}' was not unloaded");
             lock (_gate)
             {
-                _current.Remove(id, out version!);
-                RetireLocked(version);
+                if (_current.Remove(id, out version)) RetireLocked(version);
             }
         }
-        Retired?.Invoke(version);
-        int inFlight = version.RequestsInFlight;
-        DeleteIfUnusedUpload(version);
-        return inFlight;
+        int inFlight = 0;
+        if (version is not null)
+        {
+            Retired?.Invoke(version);
+            inFlight = version.RequestsInFlight;
+            DeleteIfUnusedUpload(version);
+        }
+        return listed ? inFlight : throw new AdapterNotFoundException(id);
     }
 
     /// <summary>A lease on the current version of <paramref name="id"/> for one request.</summary>
-    public AdapterLease Acquire(string id)
+    /// <remarks>Looked up as <see cref="Find"/> does, so an id another replica registered is served at once.</remarks>
+    public AdapterLease Acquire(string id) =>
+        Find(id) is not null && TryAcquire(id) is { } lease ? lease : throw new AdapterNotFoundException(id);
+
+    /// <summary>
+    /// The current version of <paramref name="id"/>, or null. An id this registry does not know is looked up once
+    /// in the store's manifest first: another replica sharing the store may have registered it (see
+    /// <see cref="SyncAsync"/>). Every edge resolves adapter ids through here.
+    /// </summary>
+    public AdapterVersion? Find(string id)
+    {
+        lock (_gate)
+            if (_current.TryGetValue(id, out var known)) return known;
+        AdoptFromStore(id);
+        lock (_gate) return _current.GetValueOrDefault(id);
+    }
+
+    /// <summary>True when the store's manifest lists <paramref name="id"/> now (whichever replica registered it).</summary>
+    public bool IsListed(string id) => _store.ReadManifest().Entries.Any(e => e.Id == id);
+
+    private AdapterLease? TryAcquire(string id)
     {
         lock (_gate)
         {
-            if (!_current.TryGetValue(id, out var version)) throw new AdapterNotFoundException(id);
+            if (!_current.TryGetValue(id, out var version)) return null;
             version.AddRequest(_time.GetUtcNow());
             return new AdapterLease(this, version);
         }
     }
 
-    public AdapterVersion Get(string id)
-    {
-        lock (_gate) return _current.TryGetValue(id, out var v) ? v : throw new AdapterNotFoundException(id);
-    }
+    public AdapterVersion Get(string id) => Find(id) ?? throw new AdapterNotFoundException(id);
 
     public IReadOnlyList<AdapterVersion> List()
     {
@@ -180,24 +237,18 @@ public sealed class AdapterRegistry : IDisposable
         });
     }
 
-    /// <summary>Re-registers what the manifest lists (server start). Failures are returned, not thrown, so one bad
-    /// adapter does not keep the server down.</summary>
+    /// <summary>Loads what the manifest lists (server start), after removing from the store what it does not list.
+    /// Failures are returned, not thrown, so one bad adapter does not keep the server down. Writes nothing to the
+    /// manifest: replicas sharing the store may be changing it.</summary>
     public async Task<IReadOnlyList<(string Id, Exception Error)>> RestoreAsync(CancellationToken cancellationToken = default)
     {
+        // One read under the lock both cleans up and reports a corrupt manifest (which it moves aside: a second
+        // read would find none and say nothing).
+        var cleanup = _store.RemoveUnlisted();
+        RemovedAtRestore = cleanup.Removed;
         var failures = new List<(string, Exception)>();
-        var entries = _store.LoadManifest().Entries;
-        RemovedAtRestore = _store.RemoveUnlisted(entries.Select(e => e.Path));
-        foreach (var entry in entries)
-        {
-            try
-            {
-                await RegisterResolvedAsync(entry.Id, entry.Path, replace: true, cancellationToken);
-            }
-            catch (Exception e) when (e is AdapterLoadException or IOException or UnauthorizedAccessException or ArgumentException)
-            {
-                failures.Add((entry.Id, e));
-            }
-        }
+        if (cleanup.ManifestProblem is { } problem) failures.Add((AdapterManifest.FileName, new IOException(problem)));
+        failures.AddRange((await SyncAsync(cancellationToken)).Failures);
         return failures;
     }
 
@@ -213,8 +264,9 @@ public sealed class AdapterRegistry : IDisposable
             if (!version.IsRetired || !_retired.Remove(version)) return;
         }
         version.TakeHost()?.Dispose();
+        // Leases end on the engine thread, which must not wait for the store's lock.
         if (_store.IsStoredVersion(version.Directory) && !IsReferenced(version.Directory))
-            _store.DeleteStoredVersion(version.Directory);
+            _ = Task.Run(() => TryDeleteStored(version.Directory));
     }
 
     /// <summary>A version retired with no request on it is never used again (retired versions cannot be acquired):
@@ -224,7 +276,20 @@ public sealed class AdapterRegistry : IDisposable
         bool unused;
         lock (_gate) unused = version.RequestsInFlight == 0 && !_retired.Contains(version);
         if (unused && _store.IsStoredVersion(version.Directory) && !IsReferenced(version.Directory))
-            _store.DeleteStoredVersion(version.Directory);
+            TryDeleteStored(version.Directory);
+    }
+
+    /// <summary>Best effort: the change that retired the version is done; a folder left behind (the store busy,
+    /// an I/O error) is removed at the next start as unlisted.</summary>
+    private void TryDeleteStored(string directory)
+    {
+        try
+        {
+            _store.DeleteStoredVersion(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+        }
     }
 
     private bool IsReferenced(string directory)
@@ -239,10 +304,9 @@ public sealed class AdapterRegistry : IDisposable
         else version.TakeHost()?.Dispose();
     }
 
-    private void ThrowIfExists(string id)
+    private void ThrowIfListed(string id)
     {
-        lock (_gate)
-            if (_current.ContainsKey(id)) throw new AdapterExistsException(id);
+        if (IsListed(id)) throw new AdapterExistsException(id);
     }
 
     private (HostAdapter Host, string Hash) ReadValidated(string id, string directory, string? expectedHash)
@@ -270,20 +334,15 @@ public sealed class AdapterRegistry : IDisposable
         if (dropped) NativeHeap.Trim();
     }
 
-    private List<ManifestEntry> Entries(string except)
-    {
-        lock (_gate) return _current.Values.Where(v => v.Id != except).Select(Entry).ToList();
-    }
-
     private static ManifestEntry Entry(AdapterVersion v) => new(v.Id, v.Directory, v.ContentHash, v.Facts.PeftType, v.RegisteredAt);
 
-    /// <summary>Writes the manifest a change leads to, before the change is made in memory.</summary>
+    /// <summary>Changes the manifest (under the store's lock) before the change is made in memory.</summary>
     /// <exception cref="StorageFullException">The store's disk is full; nothing changed.</exception>
-    private void Persist(IEnumerable<ManifestEntry> entries, string notDone)
+    private void Change(Func<IReadOnlyList<ManifestEntry>, IReadOnlyList<ManifestEntry>?> change, string notDone)
     {
         try
         {
-            _store.SaveManifest(entries);
+            _store.ChangeManifest(change);
         }
         catch (IOException e) when (DiskFull.Is(e))
         {

@@ -7,8 +7,9 @@ namespace Peft.Runtime.Adapters.Storage;
 /// <summary>
 /// The registered adapters, persisted as <c>manifest.json</c> in the store directory so registrations survive a
 /// restart. Every save writes the full list through <see cref="DurableFile"/>: a crash leaves the previous manifest
-/// or the new one. Loads and saves are serialised, so concurrent saves cannot interleave and the last one wins
-/// whole. A manifest that cannot be read is moved aside, never deleted, and startup continues with none.
+/// or the new one. Loads and saves in this process are serialised; replicas sharing the store change it only under
+/// the store's lock (<see cref="AdapterStore.ChangeManifest"/>). A manifest that cannot be read is moved aside,
+/// never deleted, and startup continues with none.
 /// </summary>
 public sealed class AdapterManifest
 {
@@ -29,37 +30,49 @@ public sealed class AdapterManifest
     public string FilePath { get; }
 
     /// <summary>The saved entries; none when there is no manifest yet. A corrupt manifest is renamed to
-    /// <c>manifest.json.corrupt-&lt;time&gt;</c> and reported in <see cref="ManifestReadResult.Problem"/>.</summary>
+    /// <c>manifest.json.corrupt-&lt;time&gt;</c> and reported in <see cref="ManifestReadResult.Problem"/>.
+    /// On a shared store, only under the store's lock: moving aside what another replica just replaced would
+    /// lose its change.</summary>
     public ManifestReadResult Load()
     {
         lock (gate)
         {
-            byte[] bytes;
-            try
-            {
-                bytes = File.ReadAllBytes(FilePath);
-            }
-            catch (FileNotFoundException)
-            {
-                return new ManifestReadResult([]);
-            }
-
-            string problem;
-            try
-            {
-                var file = JsonSerializer.Deserialize(bytes, ManifestJsonContext.Default.ManifestFile);
-                var (entries, formatProblem) = ManifestFormat.FromFile(file);
-                if (entries is not null)
-                    return new ManifestReadResult(entries);
-                problem = formatProblem!;
-            }
-            catch (JsonException e)
-            {
-                problem = $"not valid JSON ({e.Message})";
-            }
+            var read = Parse();
+            if (read.Problem is null) return read;
             string aside = MoveAside();
             return new ManifestReadResult([],
-                $"adapter manifest {FilePath} is unreadable: {problem}; moved it to {aside} and started with no registered adapters", aside);
+                $"adapter manifest {FilePath} is unreadable: {read.Problem}; moved it to {aside} and started with no registered adapters", aside);
+        }
+    }
+
+    /// <summary>The saved entries as they are now, changing nothing: a corrupt manifest gives no entries and a
+    /// <see cref="ManifestReadResult.Problem"/>. Safe without the store's lock, since saves replace the file whole.</summary>
+    public ManifestReadResult Read()
+    {
+        var read = Parse();
+        return read.Problem is null ? read : new ManifestReadResult([], $"adapter manifest {FilePath} is unreadable: {read.Problem}");
+    }
+
+    private ManifestReadResult Parse()
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(FilePath);
+        }
+        catch (FileNotFoundException)
+        {
+            return new ManifestReadResult([]);
+        }
+        try
+        {
+            var file = JsonSerializer.Deserialize(bytes, ManifestJsonContext.Default.ManifestFile);
+            var (entries, formatProblem) = ManifestFormat.FromFile(file);
+            return entries is not null ? new ManifestReadResult(entries) : new ManifestReadResult([], formatProblem);
+        }
+        catch (JsonException e)
+        {
+            return new ManifestReadResult([], $"not valid JSON ({e.Message})");
         }
     }
 
@@ -79,7 +92,8 @@ public sealed class AdapterManifest
         }
     }
 
-    /// <summary>Temporary files of saves cut short by a crash. Called at startup, before any save.</summary>
+    /// <summary>Temporary files of saves cut short by a crash. Called at startup under the store's lock, so no save
+    /// of another replica sharing the store is between its write and its rename.</summary>
     internal void RemoveLeftoverTemporaryFiles()
     {
         string directory = Path.GetDirectoryName(FilePath)!;

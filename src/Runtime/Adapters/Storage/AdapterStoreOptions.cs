@@ -45,6 +45,14 @@ public sealed record AdapterStoreOptions
     /// <summary>Cap on adapter_config.json within an upload.</summary>
     public long MaxConfigBytes { get; }
 
+    /// <summary>How long a change waits for another server sharing the store to release its lock before failing
+    /// with <see cref="AdapterStoreBusyException"/>. Default <see cref="AdapterStore.DefaultLockTimeout"/>.</summary>
+    public TimeSpan LockTimeout { get; init; } = AdapterStore.DefaultLockTimeout;
+
+    /// <summary>Called when a change finds the store's lock held and starts waiting (a test seam: it lets a test
+    /// act at exactly that point).</summary>
+    internal Action? LockBusy { get; init; }
+
     /// <summary>The seam in front of the store's writes (tests simulate a full disk through it).</summary>
     public FileWrites Writes { get; init; } = FileWrites.Direct;
 

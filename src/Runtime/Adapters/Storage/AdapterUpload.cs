@@ -3,11 +3,12 @@ using Peft.Runtime.Storage;
 namespace Peft.Runtime.Adapters.Storage;
 
 /// <summary>
-/// One adapter upload being received into a private staging directory under <c>.incoming/</c>. Chunks are appended
-/// to the two adapter files only, under the store's size limits. <see cref="Commit"/> makes the files durable and
+/// One adapter upload being received into a private folder of the store's staging slot. Chunks are appended to the
+/// two adapter files only, under the store's size limits. <see cref="Seal"/> makes the files durable and checks both
+/// came; <see cref="Commit"/>, which a registration runs under the store's lock together with the manifest write,
 /// renames the whole directory into <c>adapters/&lt;id&gt;/&lt;version&gt;/</c> in one step, so a reader sees a
 /// complete adapter or none. Disposing without committing deletes what was received; a crash leaves only a
-/// staging directory, which the store removes at its next start.
+/// staging folder in its slot, which the next store to take the slot (or find it free) removes.
 /// </summary>
 /// <remarks>Not thread-safe: one producer writes the chunks, as a gRPC client stream does. After any failure the
 /// upload accepts nothing more but Dispose, so a half-accepted upload can never be committed.</remarks>
@@ -24,7 +25,7 @@ public sealed class AdapterUpload : IDisposable, IAsyncDisposable
     private UploadState state = UploadState.Receiving;
     private long configBytes;
 
-    internal AdapterUpload(string adapterId, StoreLayout layout, AdapterStoreOptions options, TimeProvider time)
+    internal AdapterUpload(string adapterId, StoreLayout layout, string stagingSlot, AdapterStoreOptions options, TimeProvider time)
     {
         AdapterId = adapterId;
         this.layout = layout;
@@ -33,12 +34,12 @@ public sealed class AdapterUpload : IDisposable, IAsyncDisposable
         this.time = time;
         writes = options.Writes;
         // The id prefix is for people looking at the folder; the guid makes concurrent uploads of one id distinct.
-        StagingDirectory = Path.Combine(layout.Incoming, $"{adapterId}.{Guid.NewGuid():N}");
+        StagingDirectory = Path.Combine(stagingSlot, $"{adapterId}.{Guid.NewGuid():N}");
         writes.BeforeWrite(StagingDirectory);
         Directory.CreateDirectory(StagingDirectory);
     }
 
-    private enum UploadState { Receiving, Failed, Committed, Disposed }
+    private enum UploadState { Receiving, Sealed, Failed, Committed, Disposed }
 
     public string AdapterId { get; }
 
@@ -78,11 +79,12 @@ public sealed class AdapterUpload : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Flushes both files to disk, checks both were sent, and atomically moves the directory to
-    /// <c>adapters/&lt;id&gt;/&lt;version&gt;/</c>. Returns that directory's path.</summary>
+    /// <summary>Flushes both files to disk and checks both were sent; nothing more can be written. Returns the
+    /// staging directory, where the files can be read and validated before the commit.</summary>
     /// <exception cref="AdapterUploadException">An adapter file was not sent.</exception>
-    public string Commit()
+    public string Seal()
     {
+        if (state == UploadState.Sealed) return StagingDirectory;
         EnsureReceiving();
         try
         {
@@ -95,7 +97,26 @@ public sealed class AdapterUpload : IDisposable, IAsyncDisposable
                 file.Dispose();
             }
             Posix.FlushDirectory(StagingDirectory);
+            state = UploadState.Sealed;
+            return StagingDirectory;
+        }
+        catch
+        {
+            state = UploadState.Failed;
+            throw;
+        }
+    }
 
+    /// <summary>Seals the upload when not yet sealed and atomically moves the directory to
+    /// <c>adapters/&lt;id&gt;/&lt;version&gt;/</c>. Returns that directory's path. Run under the store's lock with
+    /// the manifest write that lists it (<see cref="AdapterStore.ChangeManifest"/>): a version folder nobody lists,
+    /// seen under the lock, is then a leftover.</summary>
+    /// <exception cref="AdapterUploadException">An adapter file was not sent.</exception>
+    internal string Commit()
+    {
+        Seal();
+        try
+        {
             string versions = layout.VersionsOf(AdapterId);
             string target = Path.Combine(versions, NewVersionName());
             writes.BeforeWrite(target);
@@ -107,7 +128,7 @@ public sealed class AdapterUpload : IDisposable, IAsyncDisposable
             }
             Posix.FlushDirectory(versions);
             Posix.FlushDirectory(layout.Adapters);
-            Posix.FlushDirectory(layout.Incoming);
+            Posix.FlushDirectory(Path.GetDirectoryName(StagingDirectory)!);
             state = UploadState.Committed;
             return target;
         }
@@ -163,7 +184,7 @@ public sealed class AdapterUpload : IDisposable, IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Best effort: the store removes leftover staging directories at its next start.
+            // Best effort: the next store to take this staging slot removes what is left.
         }
     }
 
@@ -172,6 +193,8 @@ public sealed class AdapterUpload : IDisposable, IAsyncDisposable
         ObjectDisposedException.ThrowIf(state == UploadState.Disposed, this);
         if (state == UploadState.Committed)
             throw new InvalidOperationException($"upload of adapter '{AdapterId}' is already committed");
+        if (state == UploadState.Sealed)
+            throw new InvalidOperationException($"upload of adapter '{AdapterId}' is sealed; nothing more can be written");
         if (state == UploadState.Failed)
             throw Refused("the upload failed earlier and accepts nothing more");
     }

@@ -5,9 +5,11 @@ namespace Peft.Runtime.Adapters.Storage;
 /// <summary>
 /// The store directory's layout, all on one file system so that renames between its parts are atomic:
 /// <code>
-/// manifest.json               registered adapters
-/// .incoming/&lt;id&gt;.&lt;guid&gt;/       uploads being received; anything here at startup is a leftover
-/// adapters/&lt;id&gt;/&lt;version&gt;/     committed uploads (the store's root for resolution)
+/// manifest.json                          registered adapters
+/// .lock                                  the store's lock: held around every change of the manifest and adapters/
+/// .incoming/replica-&lt;n&gt;.lock             held by the live store receiving uploads in slot n (StagingArea)
+/// .incoming/replica-&lt;n&gt;/&lt;id&gt;.&lt;guid&gt;/   uploads being received in slot n
+/// adapters/&lt;id&gt;/&lt;version&gt;/                committed uploads (the store's root for resolution)
 /// </code>
 /// Paths are real (links resolved once, at start), so what the store returns compares equal to what the
 /// resolver returns for the same directory.
@@ -18,6 +20,7 @@ internal sealed class StoreLayout
     {
         Directory = directory;
         Incoming = Path.Combine(directory, ".incoming");
+        LockFile = Path.Combine(directory, ".lock");
         Adapters = Path.Combine(directory, "adapters");
     }
 
@@ -26,6 +29,8 @@ internal sealed class StoreLayout
     public string Incoming { get; }
 
     public string Adapters { get; }
+
+    public string LockFile { get; }
 
     /// <summary>Held while an <c>adapters/&lt;id&gt;/</c> folder is created for a commit or removed once empty, so
     /// the two never interleave.</summary>

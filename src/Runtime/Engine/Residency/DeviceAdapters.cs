@@ -40,6 +40,9 @@ internal sealed class DeviceAdapters : IAdapterResidency, IDisposable
 
     public int ResidentLora => _slots.Count(s => s is not null);
 
+    /// <summary>The ids of the versions on the device, LoRA and prompt-learning alike.</summary>
+    public IEnumerable<string> ResidentIds => _entries.Keys.Select(v => v.Id);
+
     public bool IsReady(Sequence sequence, out string? failure)
     {
         failure = null;

@@ -33,6 +33,8 @@ internal sealed class Scheduler
 
     public IEnumerable<Sequence> All => _running.Concat(_waiting);
 
+    public IReadOnlyList<Sequence> Waiting => _waiting;
+
     public void Enqueue(Sequence sequence) => InsertWaiting(sequence);
 
     /// <summary>Removes a sequence (finished, cancelled or failed) and frees what it holds.</summary>

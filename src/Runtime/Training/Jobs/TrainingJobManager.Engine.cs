@@ -177,23 +177,11 @@ public sealed partial class TrainingJobManager
     {
         try
         {
-            string stored;
-            await using (var upload = _registry.Store.BeginUpload(job.Spec.AdapterId))
-            {
-                foreach (var file in new[] { Adapters.AdapterFiles.ConfigFile, Adapters.AdapterFiles.WeightsFile })
-                    await upload.WriteAsync(file, await File.ReadAllBytesAsync(Path.Combine(output, file)));
-                stored = upload.Commit();
-            }
-            try
-            {
-                var version = await _registry.RegisterResolvedAsync(job.Spec.AdapterId, stored, job.Spec.Replace);
-                Finish(job, TrainingJobState.Succeeded, null, version.ContentHash);
-            }
-            catch
-            {
-                _registry.Store.DeleteStoredVersion(stored);
-                throw;
-            }
+            await using var upload = _registry.Store.BeginUpload(job.Spec.AdapterId);
+            foreach (var file in new[] { Adapters.AdapterFiles.ConfigFile, Adapters.AdapterFiles.WeightsFile })
+                await upload.WriteAsync(file, await File.ReadAllBytesAsync(Path.Combine(output, file)));
+            var version = await _registry.RegisterUploadAsync(upload, job.Spec.Replace);
+            Finish(job, TrainingJobState.Succeeded, null, version.ContentHash);
         }
 #pragma warning disable CA1031 // Runs detached from any caller: every failure ends in the job's state, none is lost.
         catch (Exception e)

@@ -67,10 +67,9 @@ public sealed class RegistryDurabilityTests : IDisposable
         await using (var upload = _f.Store.BeginUpload("kept"))
         {
             await Upload(upload, Path.Combine(_f.Root, "lora_qv"));
-            kept = upload.Commit();
+            kept = (await _f.Registry.RegisterUploadAsync(upload, replace: false)).Directory;
         }
-        await _f.Registry.RegisterResolvedAsync("kept", kept, replace: false);
-        // A kill between an upload's commit and its registration: complete files nobody lists.
+        // A kill between an upload's move into adapters/ and the manifest write: complete files nobody lists.
         string orphan;
         await using (var upload = _f.Store.BeginUpload("orphan"))
         {

@@ -27,7 +27,7 @@ internal sealed class RegistryFixture : IDisposable
     public string Root => Path.Combine(Top, "root");
     public string StoreDirectory => Path.Combine(Top, "store");
     public Peft.Runtime.Models.CausalLM Model { get; }
-    public AdapterStore Store { get; }
+    public AdapterStore Store { get; private set; }
     public AdapterRegistry Registry { get; private set; }
 
     public string CopyAdapter(string from, string name)
@@ -42,13 +42,23 @@ internal sealed class RegistryFixture : IDisposable
     public AdapterRegistry Restart()
     {
         Registry.Dispose();
-        Registry = new AdapterRegistry(BaseModel.Of(Model), new AdapterStore(new AdapterStoreOptions([Root], StoreDirectory) { Writes = _writes }), new AdapterRegistryOptions(), TimeProvider.System);
+        Store.Dispose();
+        Store = new AdapterStore(new AdapterStoreOptions([Root], StoreDirectory) { Writes = _writes });
+        Registry = new AdapterRegistry(BaseModel.Of(Model), Store, new AdapterRegistryOptions(), TimeProvider.System);
         return Registry;
+    }
+
+    /// <summary>Another replica on the same store directory, alive beside this one (the caller disposes both).</summary>
+    public (AdapterStore Store, AdapterRegistry Registry) Replica(AdapterStoreOptions? options = null)
+    {
+        var store = new AdapterStore(options ?? new AdapterStoreOptions([Root], StoreDirectory));
+        return (store, new AdapterRegistry(BaseModel.Of(Model), store, new AdapterRegistryOptions(), TimeProvider.System));
     }
 
     public void Dispose()
     {
         Registry.Dispose();
+        Store.Dispose();
         Directory.Delete(Top, recursive: true);
     }
 }

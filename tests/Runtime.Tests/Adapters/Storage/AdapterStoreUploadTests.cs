@@ -13,7 +13,8 @@ public sealed class AdapterStoreUploadTests : IDisposable
     private AdapterStore Store(long maxUpload = AdapterStoreOptions.DefaultMaxUploadBytes, long maxConfig = AdapterStoreOptions.DefaultMaxConfigBytes) =>
         new(new AdapterStoreOptions([tree.Dir("root")], tree.At("store"), maxUpload, maxConfig));
 
-    private string Incoming => tree.At("store/.incoming");
+    /// <summary>The staging slot of the first store on the directory.</summary>
+    private string Incoming => tree.At("store/.incoming/replica-0");
 
     [Fact]
     public async Task A_committed_upload_appears_byte_identical_under_adapters_id_version()
@@ -167,21 +168,26 @@ public sealed class AdapterStoreUploadTests : IDisposable
     }
 
     [Fact]
-    public async Task Leftovers_of_a_crashed_upload_are_removed_when_the_store_starts()
+    public async Task Leftovers_of_a_crashed_upload_are_removed_when_the_next_store_takes_its_slot()
     {
         var store = Store();
-        // Not disposed before the restart: as after a crash, the staging directory and its partial file stay behind.
         await using var crashed = store.BeginUpload("crashed");
         await crashed.WriteAsync(AdapterFiles.WeightsFile, TempTree.WeightBytes);
-        File.WriteAllText(Path.Combine(Incoming, "stray-file"), "x");
-        // A link in the staging area is removed, not followed.
+        // What the single-process layout left directly in .incoming/ goes too; a link is removed, not followed.
+        string incoming = tree.At("store/.incoming");
+        File.WriteAllText(Path.Combine(incoming, "stray-file"), "x");
+        Directory.CreateDirectory(Path.Combine(incoming, "old.0123abcd"));
         string precious = tree.Adapter("elsewhere/precious");
-        Directory.CreateSymbolicLink(Path.Combine(Incoming, "link"), precious);
+        Directory.CreateSymbolicLink(Path.Combine(incoming, "link"), precious);
+        // As a crash does: the slot's lock goes with the process, its files stay.
+        store.Dispose();
 
-        Store();
+        var next = Store();
 
+        Assert.Equal(store.StagingDirectory, next.StagingDirectory);
         Assert.False(Directory.Exists(crashed.StagingDirectory));
-        Assert.Empty(Directory.EnumerateFileSystemEntries(Incoming));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(next.StagingDirectory));
+        Assert.Equal(["replica-0", "replica-0.lock"], Directory.EnumerateFileSystemEntries(incoming).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.True(File.Exists(Path.Combine(precious, AdapterFiles.WeightsFile)));
     }
 

@@ -1,0 +1,3 @@
+using Peft.Tools.ContainerImage;
+
+return await OciCli.RunAsync(args, Console.Out, Console.Error);
