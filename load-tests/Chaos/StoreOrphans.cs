@@ -5,7 +5,8 @@ internal static class StoreOrphans
 {
     /// <summary>
     /// Upload directories (<c>adapters/&lt;id&gt;/&lt;version&gt;</c>, or an <c>adapters/&lt;id&gt;</c> with no version) that no
-    /// listed adapter's path names, and anything left in the staging area <c>.incoming</c>.
+    /// listed adapter's path names, and anything left in the staging area <c>.incoming</c> (its replicas' slots and their
+    /// lock files aside).
     /// </summary>
     public static IReadOnlyList<string> Find(string store, IEnumerable<string> listedPaths)
     {
@@ -23,7 +24,24 @@ internal static class StoreOrphans
         }
         string incoming = Path.Combine(store, ".incoming");
         if (Directory.Exists(incoming))
-            orphans.AddRange(Directory.GetFileSystemEntries(incoming).Order(StringComparer.Ordinal).Select(e => Path.GetRelativePath(store, e)));
+        {
+            // Each replica's staging slot (replica-<n>/) and its lock file (replica-<n>.lock) belong to the store and stay;
+            // what a slot still holds, and anything else here, is left over.
+            foreach (string entry in Directory.GetFileSystemEntries(incoming).Order(StringComparer.Ordinal))
+            {
+                if (IsSlotLock(entry)) continue;
+                if (IsSlot(entry)) orphans.AddRange(Directory.GetFileSystemEntries(entry).Order(StringComparer.Ordinal).Select(e => Path.GetRelativePath(store, e)));
+                else orphans.Add(Path.GetRelativePath(store, entry));
+            }
+        }
         return orphans;
     }
+
+    private static bool IsSlot(string entry) => Directory.Exists(entry) && SlotNumber(Path.GetFileName(entry));
+
+    private static bool IsSlotLock(string entry) =>
+        File.Exists(entry) && Path.GetExtension(entry) == ".lock" && SlotNumber(Path.GetFileNameWithoutExtension(entry));
+
+    private static bool SlotNumber(string name) =>
+        name.StartsWith("replica-", StringComparison.Ordinal) && name.Length > "replica-".Length && name["replica-".Length..].All(char.IsAsciiDigit);
 }

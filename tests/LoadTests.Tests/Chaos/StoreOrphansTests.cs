@@ -22,6 +22,21 @@ public sealed class StoreOrphansTests : IDisposable
     }
 
     [Fact]
+    public void A_replicas_staging_slot_and_its_lock_are_the_stores_own_but_what_a_slot_holds_is_left_over()
+    {
+        Dir(".incoming", "replica-0");
+        string busy = Dir(".incoming", "replica-1");
+        File.WriteAllText(Path.Combine(_store, ".incoming", "replica-0.lock"), "");
+        File.WriteAllText(Path.Combine(_store, ".incoming", "replica-1.lock"), "");
+        Directory.CreateDirectory(Path.Combine(busy, "a.1234"));
+        File.WriteAllText(Path.Combine(_store, ".incoming", "replica-x.lock"), "");
+
+        var orphans = StoreOrphans.Find(_store, []);
+
+        Assert.Equal([Rel(".incoming", "replica-1", "a.1234"), Rel(".incoming", "replica-x.lock")], orphans);
+    }
+
+    [Fact]
     public void A_store_that_matches_its_listing_has_none()
     {
         string a = Dir("adapters", "a", "v1");
