@@ -82,7 +82,7 @@ internal sealed class SlotLoraKernel : IDisposable
         }
         var plan = PlanFor(_mask);
         var shrunk = plan.Shrink(input, _pool.SharedA(site, rank));
-        foreach (var t in shrunk) t.DetachFromDisposeScope();
+        for (int i = 0; i < shrunk.Length; i++) shrunk[i] = SlotPart.BySite(shrunk[i], group.Count).DetachFromDisposeScope();
         SharedShrinks++;
         _shared = new SharedShrink(group[0], input, plan, shrunk, rank, group.Count);
         return _shared;

@@ -9,6 +9,7 @@ namespace Peft.Runtime.Adapters.Serving;
 /// one input can share the first half. Semantics, for the part's rows R and their slots s(R):
 ///   shrunk    = x[R] · A[s(R)]ᵀ                     A: [slots, rank·G, in], G sites interleaved (G = 1: one site)
 ///   output[R] += columns_g(shrunk) · B[s(R)]ᵀ       B: [slots, out, rank], columns_g = g, G+g, 2G+g, ...
+/// (a shared shrink is regrouped by <see cref="BySite"/> before the expands read it).
 /// which is (x · A_gᵀ) · B_gᵀ for site g, the delta of <see cref="LoraMath.Delta"/>.
 /// </summary>
 internal abstract class SlotPart
@@ -17,13 +18,16 @@ internal abstract class SlotPart
 
     public abstract void Expand(Tensor shrunk, Tensor b, Tensor output, int g, int groupSize);
 
-    /// <summary>Site g's columns of a shrink over G interleaved sites: [.., rank·G] → [.., rank].</summary>
-    protected static Tensor Columns(Tensor shrunk, int g, int groupSize)
+    /// <summary>A shrink over G interleaved sites, [.., rank·G], regrouped by site as [.., G, rank] (one small copy), so
+    /// that each site's columns are a matrix with unit stride that the expand's product reads as it is.</summary>
+    public static Tensor BySite(Tensor shrunk, int groupSize)
     {
-        if (groupSize == 1) return shrunk;
         long[] shape = [.. shrunk.shape[..^1], -1, groupSize];
-        return shrunk.view(shape).select(-1, g);
+        return shrunk.view(shape).transpose(-1, -2).contiguous();
     }
+
+    /// <summary>Site g's columns: the shrink itself for one site, else row g of <see cref="BySite"/>'s [.., G, rank].</summary>
+    protected static Tensor Columns(Tensor shrunk, int g, int groupSize) => groupSize == 1 ? shrunk : shrunk.select(-2, g);
 }
 
 /// <summary>Rows [row, row + length) on one slot, as views: a prefill chunk, or every row of the only adapter.</summary>
