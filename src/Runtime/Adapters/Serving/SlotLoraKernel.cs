@@ -62,7 +62,9 @@ internal sealed class SlotLoraKernel : IDisposable
     }
 
     /// <summary>The input group's shared shrink for this input, made by its first site; null when the group's sites
-    /// are not all targeted by the same slots (each then runs alone).</summary>
+    /// are not all targeted by the same slots (each then runs alone). Keyed by the input tensor object: the model
+    /// passes a group's sites the same one and hooks never write their inputs, while a row hook that changes a
+    /// site's input hands it a new tensor, which gets a shrink of its own.</summary>
     private SharedShrink? Shared(int site, Tensor input)
     {
         var group = _pool.SharedInputSites(site);
