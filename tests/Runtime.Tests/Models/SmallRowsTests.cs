@@ -47,6 +47,7 @@ public sealed class SmallRowsTests
         using var scope = NewDisposeScope();
         var weight = ones(64);
         Assert.Null(SmallRows.Rms(randn(2, 64).requires_grad_(), weight, 1e-6));                       // autograd must see it
+        using (no_grad()) Assert.NotNull(SmallRows.Rms(randn(2, 64).requires_grad_(), weight, 1e-6)); // unless it records nothing
         Assert.Null(SmallRows.Rms(randn(2, 64, ScalarType.Float64), weight, 1e-6));                    // another dtype
         Assert.Null(SmallRows.Rms(randn(64, 2).t(), weight, 1e-6));                                     // not contiguous
         Assert.Null(SmallRows.Rms(randn(SmallRows.MaxElements / 64 + 1, 64), weight, 1e-6));           // large: libtorch's threads
