@@ -62,14 +62,17 @@ public sealed class KvCache : IDisposable
     /// <summary>Stores entries: keys/values [n, kv_heads, head_dim] (any float dtype) at the given slots [n].</summary>
     public void Write(int layer, Tensor slots, Tensor keys, Tensor values)
     {
-        _keys[layer].index_copy_(0, slots, keys.to(Dtype));
-        _values[layer].index_copy_(0, slots, values.to(Dtype));
+        _keys[layer].index_copy_(0, slots, In(keys, Dtype));
+        _values[layer].index_copy_(0, slots, In(values, Dtype));
     }
 
     /// <summary>Copies the entries at <paramref name="slots"/> [n] out of the cache, in <paramref name="dtype"/>.</summary>
     /// <returns>keys and values, each [n, kv_heads, head_dim]</returns>
     internal (Tensor Keys, Tensor Values) Read(int layer, Tensor slots, ScalarType dtype) =>
-        (_keys[layer].index_select(0, slots).to(dtype), _values[layer].index_select(0, slots).to(dtype));
+        (In(_keys[layer].index_select(0, slots), dtype), In(_values[layer].index_select(0, slots), dtype));
+
+    /// <remarks>`to` makes a new tensor handle even when nothing converts; a decode step runs this four times a layer.</remarks>
+    private static Tensor In(Tensor t, ScalarType dtype) => t.dtype == dtype ? t : t.to(dtype);
 
     private static long ElementSize(ScalarType dtype) => dtype switch
     {

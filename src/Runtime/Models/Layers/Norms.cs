@@ -7,7 +7,10 @@ namespace Peft.Runtime.Models.Layers;
 internal static class Norms
 {
     /// <summary>Llama RMSNorm: in float32, x · rsqrt(mean(x²) + eps), cast back, then times the weight.</summary>
-    public static Tensor Rms(Tensor x, Tensor weight, double eps)
+    public static Tensor Rms(Tensor x, Tensor weight, double eps) => SmallRows.Rms(x, weight, eps) ?? RmsFormula(x, weight, eps);
+
+    /// <summary><see cref="Rms"/> as tensor ops, whatever the input.</summary>
+    internal static Tensor RmsFormula(Tensor x, Tensor weight, double eps)
     {
         var x32 = x.to(ScalarType.Float32);
         // x·x and an explicit alpha: square() and add_(scalar) would each make a Scalar inside the call (PEFT001).
