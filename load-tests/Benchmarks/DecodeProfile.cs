@@ -16,15 +16,17 @@ namespace Peft.LoadTests.Benchmarks;
 /// residual adds, embedding: the remainder), then reading logits and greedy sampling as the engine does.
 /// The variants take turns step by step, so a change in what else runs on the machine hits them alike; medians.
 /// </summary>
+/// <param name="plain">Also each LoRA variant on the slot lane's plain path (<see cref="LoraFastPaths.None"/>), taking turns with the rest.</param>
+/// <param name="poolRank">The slot pool's maximum rank when above the adapters' (a server sized for larger ranks).</param>
 internal sealed class DecodeProfile(CausalLM model, IReadOnlyList<LoraAdapter> adapters, int batch, int context, int steps, TextWriter log,
-    IReadOnlyList<LoraKernel>? kernels = null)
+    IReadOnlyList<LoraKernel>? kernels = null, bool plain = false, int poolRank = 0)
 {
     private const int BlockSize = 16;
     private readonly Random _random = new(5);
 
     public IReadOnlyList<DecodeProfileRow> Run()
     {
-        using var pool = new LoraSlotPool(model.LinearSites, adapters.Count, adapters.Max(a => a.Rank), model.Dtype, model.Device);
+        using var pool = new LoraSlotPool(model.LinearSites, adapters.Count, Math.Max(poolRank, adapters.Max(a => a.Rank)), model.Dtype, model.Device);
         for (int slot = 0; slot < adapters.Count; slot++) pool.Load(slot, adapters[slot]);
         var bare = new BareMatmuls(model);
         var variants = new Variant[]
@@ -35,7 +37,8 @@ internal sealed class DecodeProfile(CausalLM model, IReadOnlyList<LoraAdapter> a
             new("one adapter, gather", LoraKernel.Gather, _ => new SlotBinding(0)),
             new("one adapter, segment", LoraKernel.Segment, _ => new SlotBinding(0)),
         }.Where(v => v.Name == "base only" || (kernels ?? [LoraKernel.Gather, LoraKernel.Segment]).Contains(v.Kernel))
-         .Where(v => batch > 1 || !v.Name.StartsWith("32 distinct", StringComparison.Ordinal)).ToArray();
+         .Where(v => batch > 1 || !v.Name.StartsWith("32 distinct", StringComparison.Ordinal))
+         .SelectMany(v => plain && v.Name != "base only" ? [v, v with { Name = $"{v.Name}, plain", Paths = LoraFastPaths.None }] : new[] { v }).ToArray();
         var states = new List<State>();
         try
         {
@@ -58,7 +61,7 @@ internal sealed class DecodeProfile(CausalLM model, IReadOnlyList<LoraAdapter> a
         foreach (var s in sequences) s.TryReserve(context, cache.Blocks);
         using var scope = NewDisposeScope();
         var prefill = sequences.Select((s, b) => new SequenceChunk(s, Tokens(context), bindings[b])).ToArray();
-        using var step = new StepBatch(prefill, cache, pool, variant.Kernel, model.Device);
+        using var step = new StepBatch(prefill, cache, pool, variant.Kernel, model.Device, variant.Paths);
         step.Run(model);
         return new State(variant, cache, sequences, bindings, [.. Enumerable.Range(0, batch).Select(_ => new TokenSampler(SamplingParams.Greedy, []))]);
     }
@@ -69,7 +72,7 @@ internal sealed class DecodeProfile(CausalLM model, IReadOnlyList<LoraAdapter> a
         var chunks = state.Sequences.Select((s, b) => new SequenceChunk(s, Tokens(1), state.Bindings[b])).ToArray();
         using var scope = NewDisposeScope();
         StepBatch? built = null;
-        double assembly = Timing.Seconds(() => built = new StepBatch(chunks, state.Cache, pool, state.Variant.Kernel, model.Device));
+        double assembly = Timing.Seconds(() => built = new StepBatch(chunks, state.Cache, pool, state.Variant.Kernel, model.Device, state.Variant.Paths));
         using var step = built!;
         var attention = new TimedAttention(step.Attention);
         var hooks = new TimedHooks(step.Hooks);
@@ -109,7 +112,10 @@ internal sealed class DecodeProfile(CausalLM model, IReadOnlyList<LoraAdapter> a
     private int[] Tokens(int count) =>
         Enumerable.Range(0, count).Select(_ => _random.Next(3, model.Config.VocabSize)).ToArray();
 
-    private sealed record Variant(string Name, LoraKernel Kernel, Func<int, AdapterBinding?> Binding);
+    private sealed record Variant(string Name, LoraKernel Kernel, Func<int, AdapterBinding?> Binding)
+    {
+        public LoraFastPaths Paths { get; init; } = LoraFastPaths.All;
+    }
 
     private sealed record State(Variant Variant, KvCache Cache, SequenceKv[] Sequences, AdapterBinding?[] Bindings, TokenSampler[] Samplers)
     {

@@ -18,10 +18,12 @@ internal static class ProfileCommand
         var prefill = new Option<int>("--prefill") { Description = "Prompt length of the prefill profile (0 skips it)", DefaultValueFactory = _ => 128 };
         var steps = new Option<int>("--steps") { Description = "Timed steps per variant", DefaultValueFactory = _ => 10 };
         var kernels = new Option<string>("--kernels") { Description = "LoRA kernels profiled: gather, segment or both", DefaultValueFactory = _ => "segment" };
+        var plain = new Option<bool>("--plain") { Description = "Also every LoRA variant without the slot lane's shortcuts (one-slot product, shared shrink, rank trimming)" };
+        var poolRank = new Option<int>("--pool-rank") { Description = "Maximum rank of the LoRA slot pool, when above the adapters' (16)" };
         var name = new Option<string>("--name") { Description = "File name stem of the results", DefaultValueFactory = _ => "profile" };
         var command = new Command("profile", "A step's time by part (assembly, base matmuls, attention, LoRA, the rest, sampling) for decode and prefill, base and LoRA")
         {
-            batches, context, prefill, steps, kernels, name,
+            batches, context, prefill, steps, kernels, plain, poolRank, name,
         };
         command.SetAction(async (parse, _) =>
         {
@@ -41,7 +43,7 @@ internal static class ProfileCommand
                 foreach (int batch in ListOption.Ints(parse.GetValue(batches)!))
                 {
                     log.WriteLine($"decode, batch {batch}, context {ctx}");
-                    rows.AddRange(new DecodeProfile(model, hosts, batch, ctx, n, log, chosen).Run());
+                    rows.AddRange(new DecodeProfile(model, hosts, batch, ctx, n, log, chosen, parse.GetValue(plain), parse.GetValue(poolRank)).Run());
                 }
                 if (prompt > 0)
                 {

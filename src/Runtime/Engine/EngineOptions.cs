@@ -58,6 +58,9 @@ public sealed record EngineOptions
     /// <summary>Segment (SGMV) measured faster than Gather (BGMV) at every batch shape tried (docs/benchmarks.md).</summary>
     public LoraKernel LoraKernel { get; init; } = LoraKernel.Segment;
 
+    /// <summary>The slot lane's shortcuts (not a setting: tests and benchmarks compare against <see cref="LoraFastPaths.None"/>).</summary>
+    internal LoraFastPaths LoraFastPaths { get; init; } = LoraFastPaths.All;
+
     /// <summary>Device memory for prompt-tuning and prefix adapters' tensors.</summary>
     public long PromptAdapterBytes { get; init; } = 64L << 20;
 

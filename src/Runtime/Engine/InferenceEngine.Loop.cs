@@ -173,7 +173,7 @@ public sealed partial class InferenceEngine
             var chunks = plan.Chunks.Select(c => new SequenceChunk(c.Sequence.Kv!, c.Sequence.NextChunk(c.Count), c.Sequence.Binding)).ToArray();
             try
             {
-                using var step = new StepBatch(chunks, _cache, _pool, _options.LoraKernel, _model.Device);
+                using var step = new StepBatch(chunks, _cache, _pool, _options.LoraKernel, _model.Device, _options.LoraFastPaths);
                 vocab = CopyLogits(step.Run(_model));
             }
 #pragma warning disable CA1031 // A failed pass (device out of memory, a kernel error) fails its sequences, not the server.

@@ -149,9 +149,12 @@ public abstract class CausalLM : IDisposable
     /// <returns>Final norm and output projection (through <see cref="HeadLinear"/>): [rows, vocab] in the model dtype.</returns>
     protected abstract Tensor Head(Tensor hidden, IForwardHooks hooks);
 
-    protected LinearSite AddSite(int layer, string name, string path, int inFeatures, int outFeatures, bool hasBias)
+    /// <param name="sharesInputWith">An earlier site of the layer that <see cref="Hidden"/> always calls with the same input tensor.</param>
+    protected LinearSite AddSite(int layer, string name, string path, int inFeatures, int outFeatures, bool hasBias, LinearSite? sharesInputWith = null)
     {
-        var site = new LinearSite(_sites.Count, layer, name, path, inFeatures, outFeatures, hasBias);
+        if (sharesInputWith is not null && (sharesInputWith.Layer != layer || sharesInputWith.InFeatures != inFeatures))
+            throw new ArgumentException($"{path} cannot share the input of {sharesInputWith.Path}", nameof(sharesInputWith));
+        var site = new LinearSite(_sites.Count, layer, name, path, inFeatures, outFeatures, hasBias) { SharesInputWith = sharesInputWith?.InputKey ?? -1 };
         _sites.Add(site);
         _siteWeights.Add(null);
         _siteBiases.Add(null);

@@ -8,7 +8,15 @@ namespace Peft.Runtime.Models;
 /// </summary>
 /// <param name="HasBias">The base layer adds a bias (GPT-2, Qwen2 q/k/v, Llama with attention_bias / mlp_bias).</param>
 /// <param name="IsHead">The output projection to the vocabulary: it runs on the rows that need logits only.</param>
-public sealed record LinearSite(int Index, int Layer, string Name, string Path, int InFeatures, int OutFeatures, bool HasBias = false, bool IsHead = false);
+public sealed record LinearSite(int Index, int Layer, string Name, string Path, int InFeatures, int OutFeatures, bool HasBias = false, bool IsHead = false)
+{
+    /// <summary>The index of an earlier site that the model always feeds the very same input tensor (Llama's k and v read
+    /// q's, up reads gate's), so adapters may compute what depends on the input once for all of them; -1: none.</summary>
+    public int SharesInputWith { get; init; } = -1;
+
+    /// <summary>Equal for every site that reads one input tensor: the index of the first of them.</summary>
+    public int InputKey => SharesInputWith >= 0 ? SharesInputWith : Index;
+}
 
 /// <summary>
 /// A normalisation layer with a bias (GPT-2's LayerNorms) that an adapter may replace (PEFT's bias="all").

@@ -27,16 +27,15 @@ internal sealed class LlamaModel : CausalLM
         for (int l = 0; l < config.NumLayers; l++)
         {
             string p = $"model.layers.{l}";
-            _blocks[l] = new Block
-            {
-                Q = AddSite(l, "q_proj", $"{p}.self_attn.q_proj", h, q, config.QkvBias),
-                K = AddSite(l, "k_proj", $"{p}.self_attn.k_proj", h, kv, config.QkvBias),
-                V = AddSite(l, "v_proj", $"{p}.self_attn.v_proj", h, kv, config.QkvBias),
-                O = AddSite(l, "o_proj", $"{p}.self_attn.o_proj", q, h, config.OutputBias),
-                Gate = AddSite(l, "gate_proj", $"{p}.mlp.gate_proj", h, m, config.MlpBias),
-                Up = AddSite(l, "up_proj", $"{p}.mlp.up_proj", h, m, config.MlpBias),
-                Down = AddSite(l, "down_proj", $"{p}.mlp.down_proj", m, h, config.MlpBias),
-            };
+            // In forward order (site indices follow it); k/v read q's input, up reads gate's.
+            var qProj = AddSite(l, "q_proj", $"{p}.self_attn.q_proj", h, q, config.QkvBias);
+            var kProj = AddSite(l, "k_proj", $"{p}.self_attn.k_proj", h, kv, config.QkvBias, sharesInputWith: qProj);
+            var vProj = AddSite(l, "v_proj", $"{p}.self_attn.v_proj", h, kv, config.QkvBias, sharesInputWith: qProj);
+            var oProj = AddSite(l, "o_proj", $"{p}.self_attn.o_proj", q, h, config.OutputBias);
+            var gate = AddSite(l, "gate_proj", $"{p}.mlp.gate_proj", h, m, config.MlpBias);
+            var up = AddSite(l, "up_proj", $"{p}.mlp.up_proj", h, m, config.MlpBias, sharesInputWith: gate);
+            var down = AddSite(l, "down_proj", $"{p}.mlp.down_proj", m, h, config.MlpBias);
+            _blocks[l] = new Block { Q = qProj, K = kProj, V = vProj, O = oProj, Gate = gate, Up = up, Down = down };
         }
         AddHeadSite();
     }

@@ -15,12 +15,14 @@ internal sealed class CachedRunner : IDisposable
 {
     private readonly CausalLM _model;
     private readonly LoraKernel _kernel;
+    private readonly LoraFastPaths _paths;
 
     public CachedRunner(CausalLM model, int blocks = 64, int blockSize = 4, int loraSlots = 0, int maxRank = 16, LoraKernel kernel = LoraKernel.Gather,
-        ScalarType? kvDtype = null)
+        ScalarType? kvDtype = null, LoraFastPaths paths = LoraFastPaths.All)
     {
         _model = model;
         _kernel = kernel;
+        _paths = paths;
         Cache = new KvCache(model.Config, blocks, blockSize, kvDtype ?? model.Dtype, model.Device);
         if (loraSlots > 0) Pool = new LoraSlotPool(model.LinearSites, loraSlots, maxRank, model.Dtype, model.Device);
     }
@@ -36,7 +38,7 @@ internal sealed class CachedRunner : IDisposable
     {
         foreach (var chunk in chunks)
             if (!chunk.Kv.TryReserve(chunk.Tokens.Count, Cache.Blocks)) throw new InvalidOperationException("test cache too small");
-        using var step = new StepBatch(chunks, Cache, Pool, _kernel, _model.Device);
+        using var step = new StepBatch(chunks, Cache, Pool, _kernel, _model.Device, _paths);
         return step.Run(_model).cpu();
     }
 

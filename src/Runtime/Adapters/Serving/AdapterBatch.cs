@@ -20,17 +20,21 @@ public sealed class AdapterBatch : IForwardHooks, IDisposable
     private readonly RowHookLane _head;
 
     /// <param name="logitRows">The token rows the head runs on, in order (<see cref="ForwardBatch.LogitRows"/>); null: every row.</param>
+    /// <param name="paths">Shortcuts of the slot lane (all in serving; none: the plain path they are compared with).</param>
     public AdapterBatch(LoraSlotPool? pool, IReadOnlyList<LoraSegment> slotSegments, IReadOnlyList<HookSegment> hookSegments, LoraKernel kernel,
-        Device device, IReadOnlyList<long>? logitRows = null)
+        Device device, IReadOnlyList<long>? logitRows = null, LoraFastPaths paths = LoraFastPaths.All)
     {
         ArgumentNullException.ThrowIfNull(slotSegments);
         ArgumentNullException.ThrowIfNull(hookSegments);
         if (slotSegments.Count > 0 && pool is null) throw new ArgumentException("LoRA rows need a slot pool", nameof(pool));
         _device = device;
-        _slots = slotSegments.Count > 0 ? new SlotLoraKernel(pool!, [.. slotSegments], kernel, Index) : null;
+        _slots = slotSegments.Count > 0 ? new SlotLoraKernel(pool!, [.. slotSegments], kernel, paths, Index) : null;
         _rows = hookSegments.Count == 0 ? RowHookLane.Empty : new RowHookLane(hookSegments, Index);
         _head = logitRows is null || _rows.IsEmpty ? _rows : new RowHookLane(OnLogitRows(hookSegments, logitRows), Index);
     }
+
+    /// <summary>The slot lane, null when no row uses a LoRA slot (tests check which path a batch took).</summary>
+    internal SlotLoraKernel? SlotLane => _slots;
 
     public Tensor TransformEmbeddings(Tensor tokenIds, Tensor embeddings) =>
         _rows.IsEmpty ? embeddings : _rows.Embeddings(tokenIds, embeddings);
@@ -89,6 +93,7 @@ public sealed class AdapterBatch : IForwardHooks, IDisposable
 
     public void Dispose()
     {
+        _slots?.Dispose();
         foreach (var t in _owned) t.Dispose();
         _owned.Clear();
     }

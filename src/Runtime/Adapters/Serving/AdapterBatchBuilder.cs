@@ -14,6 +14,7 @@ public sealed class AdapterBatchBuilder
     /// <summary>Rows that go through an adapter's own row hooks.</summary>
     public void AddHooks(int row, int length, int streamStart, IRowHooks hooks) => _hooks.Add(new HookSegment(row, length, streamStart, hooks));
 
-    public AdapterBatch Build(LoraSlotPool? pool, LoraKernel kernel, torch.Device device, IReadOnlyList<long>? logitRows) =>
-        new(pool, _slots, _hooks, kernel, device, logitRows);
+    public AdapterBatch Build(LoraSlotPool? pool, LoraKernel kernel, torch.Device device, IReadOnlyList<long>? logitRows,
+        LoraFastPaths paths = LoraFastPaths.All) =>
+        new(pool, _slots, _hooks, kernel, device, logitRows, paths);
 }

@@ -10,18 +10,24 @@ public sealed record SlotFactors(LinearSite Site, Tensor A, Tensor B);
 
 /// <summary>
 /// Pre-allocated device memory for low-rank adapters (LoRA, and the low-rank part of DoRA and AdaLoRA): per linear
-/// site of the decoder blocks, A_pool [slots, r_max, in] and B_pool [slots, out, r_max]. An adapter occupies the
-/// same slot index in every site; ranks below r_max are zero-padded (the padding contributes exact zeros) and every
-/// scale is folded into B. Sites an adapter does not target stay zero in its slot. A slot's memory is zeroed when it
-/// is first loaded, not when the pool is made, so slots never used take no resident memory. Owns its tensors;
-/// written only between engine steps.
+/// site of the decoder blocks, A [slots, r_max, in] and B [slots, out, r_max]. An adapter occupies the same slot
+/// index in every site; ranks below r_max are zero-padded (the padding contributes exact zeros, so a product may
+/// stop at any rank at or above the adapter's own) and every scale is folded into B. Sites an adapter does not
+/// target stay zero in its slot. The G sites that read one input (<see cref="LinearSite.InputKey"/>: q/k/v,
+/// gate/up) keep their A's interleaved by rank in one tensor [slots, r_max, G, in], so one product shrinks the
+/// input for all of them (<see cref="SharedA"/>); a site's own A is the view [:, :, g, :]. A slot's memory is
+/// zeroed when it is first loaded, not when the pool is made, so slots never used take no resident memory. Owns
+/// its tensors; written only between engine steps.
 /// </summary>
 public sealed class LoraSlotPool : IDisposable
 {
-    private readonly Tensor?[] _a;   // per site: [slots, r_max, in]
-    private readonly Tensor?[] _b;   // per site: [slots, out, r_max]
-    private readonly bool[][] _targets;   // per slot, per site: does the resident adapter target it
-    private readonly bool[] _zeroed;      // per slot: written at least once (all sites zero but the targeted ones)
+    private readonly Tensor?[] _shared;     // per site: its input group's [slots, r_max, G, in] (one tensor for the group)
+    private readonly Tensor?[] _a;          // per site: view [slots, r_max, in] of its group's tensor
+    private readonly Tensor?[] _b;          // per site: [slots, out, r_max]
+    private readonly int[][] _groups;       // per site: the sites of its input group, in their order g
+    private readonly int[] _position;       // per site: its g in the group
+    private readonly int[][] _ranks;        // per slot, per site: the resident adapter's rank there (0: not targeted)
+    private readonly bool[] _zeroed;        // per slot: written at least once (all sites zero but the targeted ones)
 
     public LoraSlotPool(IReadOnlyList<LinearSite> sites, int slots, int maxRank, ScalarType dtype, Device device, Func<LinearSite, bool>? include = null)
     {
@@ -30,15 +36,26 @@ public sealed class LoraSlotPool : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(maxRank, 1);
         SlotCount = slots;
         MaxRank = maxRank;
-        _a = new Tensor?[sites.Count];
-        _b = new Tensor?[sites.Count];
-        foreach (var site in sites)
+        int count = sites.Count == 0 ? 0 : sites.Max(s => s.Index) + 1;
+        (_shared, _a, _b) = (new Tensor?[count], new Tensor?[count], new Tensor?[count]);
+        _groups = new int[count][];
+        _position = new int[count];
+        foreach (var group in sites.Where(s => include is null || include(s)).GroupBy(s => s.InputKey))
         {
-            if (include is not null && !include(site)) continue;
-            _a[site.Index] = empty(slots, maxRank, site.InFeatures, dtype, device).DetachFromDisposeScope();
-            _b[site.Index] = empty(slots, site.OutFeatures, maxRank, dtype, device).DetachFromDisposeScope();
+            var members = group.ToArray();
+            var shared = empty(slots, maxRank, members.Length, members[0].InFeatures, dtype, device).DetachFromDisposeScope();
+            int[] indices = [.. members.Select(s => s.Index)];
+            for (int g = 0; g < members.Length; g++)
+            {
+                var site = members[g];
+                _shared[site.Index] = shared;
+                _a[site.Index] = shared.select(2, g).DetachFromDisposeScope();
+                _b[site.Index] = empty(slots, site.OutFeatures, maxRank, dtype, device).DetachFromDisposeScope();
+                _groups[site.Index] = indices;
+                _position[site.Index] = g;
+            }
         }
-        _targets = Enumerable.Range(0, slots).Select(_ => new bool[sites.Count]).ToArray();
+        _ranks = Enumerable.Range(0, slots).Select(_ => new int[count]).ToArray();
         _zeroed = new bool[slots];
     }
 
@@ -47,7 +64,7 @@ public sealed class LoraSlotPool : IDisposable
     public int MaxRank { get; }
 
     /// <summary>Device bytes the pool spans (slots never loaded are not resident on the CPU).</summary>
-    public long Bytes => _a.Concat(_b).Sum(t => t is null ? 0 : t.NumberOfElements * t.ElementSize);
+    public long Bytes => _shared.Distinct<Tensor?>(ReferenceEqualityComparer.Instance).Concat(_b).Sum(t => t is null ? 0 : t.NumberOfElements * t.ElementSize);
 
     /// <summary>Device bytes one slot takes across all sites.</summary>
     public static long BytesPerSlot(IEnumerable<LinearSite> sites, int maxRank, ScalarType dtype) =>
@@ -62,13 +79,33 @@ public sealed class LoraSlotPool : IDisposable
         return missing is null ? null : $"it targets {missing.Path}, which this server does not serve LoRA on";
     }
 
-    public bool Targets(int slot, int site) => _targets[slot][site];
+    public bool Targets(int slot, int site) => _ranks[slot][site] > 0;
+
+    /// <summary>The rank of the resident adapter's factors at a site (0: it does not target the site).</summary>
+    public int Rank(int slot, int site) => _ranks[slot][site];
 
     /// <returns>[slots, r_max, in], or null when the site has no pool (the head has none).</returns>
     public Tensor? A(int site) => site < _a.Length ? _a[site] : null;
 
     /// <returns>[slots, out, r_max], or null when the site has no pool.</returns>
     public Tensor? B(int site) => site < _b.Length ? _b[site] : null;
+
+    /// <summary>The sites that read the same input as <paramref name="site"/> (itself included), in their order g.</summary>
+    public IReadOnlyList<int> SharedInputSites(int site) => _groups[site];
+
+    /// <summary>The site's g among <see cref="SharedInputSites"/>.</summary>
+    public int SharedInputPosition(int site) => _position[site];
+
+    /// <summary>
+    /// The A of every site in <paramref name="site"/>'s input group, ranks 0..rank-1, as one view [slots, rank·G, in]:
+    /// row i·G + g is site g's row i. So x · view[slot]ᵀ is [n, rank·G], and site g's shrunk input is its columns
+    /// g, G+g, 2G+g, ... (in the caller's dispose scope).
+    /// </summary>
+    public Tensor SharedA(int site, int rank)
+    {
+        var shared = _shared[site] ?? throw new ArgumentException($"site {site} has no pool", nameof(site));
+        return shared.narrow(1, 0, rank).view(SlotCount, rank * shared.shape[2], shared.shape[3]);
+    }
 
     /// <summary>Copies a LoRA adapter's factors into a slot (host → device), replacing whatever was there (tests and
     /// benchmarks; the engine goes through the adapter's own device form).</summary>
@@ -96,7 +133,7 @@ public sealed class LoraSlotPool : IDisposable
                 _a[site]![slot].narrow(0, 0, r).copy_(module.A);
                 _b[site]![slot].narrow(1, 0, r).copy_(module.B);
             }
-            _targets[slot][site] = r > 0;
+            _ranks[slot][site] = (int)r;
         }
     }
 
@@ -105,10 +142,10 @@ public sealed class LoraSlotPool : IDisposable
         using var scope = NewDisposeScope();
         for (int site = 0; site < _a.Length; site++)
         {
-            if (_a[site] is null || (_zeroed[slot] && !_targets[slot][site])) continue;
+            if (_a[site] is null || (_zeroed[slot] && _ranks[slot][site] == 0)) continue;
             _a[site]![slot].zero_();
             _b[site]![slot].zero_();
-            _targets[slot][site] = false;
+            _ranks[slot][site] = 0;
         }
         _zeroed[slot] = true;
     }
@@ -116,6 +153,7 @@ public sealed class LoraSlotPool : IDisposable
     public void Dispose()
     {
         foreach (var t in _a) t?.Dispose();
+        foreach (var t in _shared.Distinct<Tensor?>(ReferenceEqualityComparer.Instance)) t?.Dispose();
         foreach (var t in _b) t?.Dispose();
     }
 }

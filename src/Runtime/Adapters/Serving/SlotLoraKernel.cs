@@ -1,6 +1,4 @@
 using Peft.Runtime.Models;
-using Peft.Runtime.Torch;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Peft.Runtime.Adapters.Serving;
@@ -10,115 +8,128 @@ public readonly record struct LoraSegment(int Row, int Length, int Slot);
 
 /// <summary>
 /// The slot-pool lane of a step: low-rank deltas of every adapter that holds a LoRA slot (LoRA, and the low-rank
-/// part of DoRA and AdaLoRA), applied to their rows by SGMV or BGMV. Index tensors are made on first use inside a
-/// layer's dispose scope, so they are detached and owned by the batch (<paramref name="own"/>).
+/// part of DoRA and AdaLoRA), applied to their rows by the parts of a <see cref="SlotPlan"/>. A site's plan depends
+/// only on which of the step's slots target it, so it is made once per step for each such set (a bit mask over the
+/// step's distinct slots; no strings, no allocation when the set was seen). Index tensors are made on first use
+/// inside a layer's dispose scope, so they are detached and owned by the batch (<paramref name="own"/>); the shared
+/// shrink is detached and owned here.
 /// </summary>
-internal sealed class SlotLoraKernel(LoraSlotPool pool, LoraSegment[] segments, LoraKernel kernel, Func<IEnumerable<long>, Tensor> own)
+internal sealed class SlotLoraKernel : IDisposable
 {
-    private readonly Dictionary<string, SitePlan> _plans = [];
+    private readonly LoraSlotPool _pool;
+    private readonly LoraSegment[] _segments;
+    private readonly LoraKernel _kernel;
+    private readonly LoraFastPaths _paths;
+    private readonly Func<IEnumerable<long>, Tensor> _own;
+    private readonly int[] _slots;              // the step's distinct slots
+    private readonly int[] _segmentSlot;        // per segment: its slot's position in _slots
+    private readonly ulong[] _mask, _other;     // scratch: one bit per distinct slot
+    private readonly List<(ulong[] Mask, SlotPlan Plan)> _plans = [];
+    private SharedShrink? _shared;
+
+    public SlotLoraKernel(LoraSlotPool pool, LoraSegment[] segments, LoraKernel kernel, LoraFastPaths paths, Func<IEnumerable<long>, Tensor> own)
+    {
+        (_pool, _segments, _kernel, _paths, _own) = (pool, segments, kernel, paths, own);
+        _slots = [.. segments.Select(s => s.Slot).Distinct().Order()];
+        _segmentSlot = [.. segments.Select(s => Array.BinarySearch(_slots, s.Slot))];
+        _mask = new ulong[(_slots.Length + 63) / 64];
+        _other = new ulong[_mask.Length];
+    }
+
+    /// <summary>Input groups that shared one shrink so far (tests check which path a batch took).</summary>
+    internal int SharedShrinks { get; private set; }
+
+    /// <summary>The parts of every plan made so far.</summary>
+    internal IEnumerable<SlotPart> Parts => _plans.SelectMany(p => p.Plan.Parts);
 
     /// <summary>
     /// Semantics: for every segment (row, length, slot) whose adapter targets this site,
     ///   output[row .. row+length) += (input[row .. row+length) · A_pool[slot]ᵀ) · B_pool[slot]ᵀ
-    /// with the scaling already folded into B_pool.
+    /// with the scaling already folded into B_pool. Products stop at the largest rank in use (the padding is zero);
+    /// sites that read one input and are targeted by the same slots share the first product.
     /// </summary>
     public Tensor AfterLinear(LinearSite site, Tensor input, Tensor output)
     {
-        if (pool.A(site.Index) is not { } aPool) return output;
-        var plan = PlanFor(site.Index);
-        if (plan is null) return output;
-        var bPool = pool.B(site.Index)!;
-
-        foreach (var s in plan.Prefill)
-        {
-            var x = input.narrow(0, s.Row, s.Length);
-            output.narrow(0, s.Row, s.Length).add_(LoraMath.Delta(x, aPool[s.Slot], bPool[s.Slot]), Scalars.One);
-        }
-        if (plan.DecodeRows is null) return output;
-        if (kernel == LoraKernel.Gather)
-        {
-            var xs = input.index_select(0, plan.DecodeRows).unsqueeze(-1);                       // [n, in, 1]
-            var shrunk = aPool.index_select(0, plan.DecodeSlots!).bmm(xs);                         // [n, r, 1]
-            var delta = bPool.index_select(0, plan.DecodeSlots!).bmm(shrunk).squeeze(-1);          // [n, out]
-            return output.index_add_(0, plan.DecodeRows, delta, Scalars.One);
-        }
-        return Grouped(plan.Groups!, input, output, aPool, bPool);
+        int index = site.Index;
+        if (_pool.A(index) is not { } a) return output;
+        var b = _pool.B(index)!;
+        if ((_paths & LoraFastPaths.SharedShrink) != 0 && _pool.SharedInputSites(index).Count > 1 && Shared(index, input) is { } shared)
+            return shared.Plan!.Expand(shared.Shrunk, b.narrow(2, 0, shared.Rank), output, _pool.SharedInputPosition(index), shared.GroupSize);
+        int rank = Targeting(index, _mask);
+        if (rank == 0) return output;
+        var plan = PlanFor(_mask);
+        return plan.Expand(plan.Shrink(input, a.narrow(1, 0, rank)), b.narrow(2, 0, rank), output, 0, 1);
     }
 
-    /// <summary>
-    /// Semantics (SGMV): rows grouped by slot, U distinct slots, at most m rows each (shorter groups padded with any row):
-    ///   A_u = A_pool[slots], B_u = B_pool[slots]      (a view when the slots form a range: no copy at all)
-    ///   X   = x[padded rows] as [U, m, in];  Y = (X · A_uᵀ) · B_uᵀ as [U, m, out]
-    ///   output[row] += Y[its group, its position] for the real rows only.
-    /// Each adapter's weights are read once however many rows use it, in a fixed number of ops per site.
-    /// </summary>
-    private static Tensor Grouped(GroupPlan g, Tensor input, Tensor output, Tensor aPool, Tensor bPool)
+    /// <summary>The input group's shared shrink for this input, made by its first site; null when the group's sites
+    /// are not all targeted by the same slots (each then runs alone). Keyed by the input tensor object: the model
+    /// passes a group's sites the same one and hooks never write their inputs, while a row hook that changes a
+    /// site's input hands it a new tensor, which gets a shrink of its own.</summary>
+    private SharedShrink? Shared(int site, Tensor input)
     {
-        var a = g.FirstSlot >= 0 ? aPool.narrow(0, g.FirstSlot, g.Groups) : aPool.index_select(0, g.Slots!);   // [U, r, in]
-        var b = g.FirstSlot >= 0 ? bPool.narrow(0, g.FirstSlot, g.Groups) : bPool.index_select(0, g.Slots!);   // [U, out, r]
-        var x = input.index_select(0, g.PaddedRows).view(g.Groups, g.Width, -1);                                // [U, m, in]
-        var y = x.bmm(a.transpose(1, 2)).bmm(b.transpose(1, 2)).view(g.Groups * g.Width, -1);                   // [U·m, out]
-        if (g.Valid is not null) y = y.index_select(0, g.Valid);
-        return output.index_add_(0, g.Rows, y, Scalars.One);
+        var group = _pool.SharedInputSites(site);
+        if (_shared is { } cached && cached.Key == group[0] && ReferenceEquals(cached.Input, input)) return cached.Plan is null ? null : cached;
+        _shared?.Dispose();
+        _shared = null;
+        int rank = Targeting(group[0], _mask);
+        for (int i = 1; i < group.Count && rank > 0; i++)
+        {
+            int other = Targeting(group[i], _other);
+            rank = _other.AsSpan().SequenceEqual(_mask) ? Math.Max(rank, other) : 0;
+        }
+        if (rank == 0)
+        {
+            _shared = new SharedShrink(group[0], input, null, [], 0, group.Count);
+            return null;
+        }
+        var plan = PlanFor(_mask);
+        var shrunk = plan.Shrink(input, _pool.SharedA(site, rank));
+        for (int i = 0; i < shrunk.Length; i++) shrunk[i] = SlotPart.BySite(shrunk[i], group.Count).DetachFromDisposeScope();
+        SharedShrinks++;
+        _shared = new SharedShrink(group[0], input, plan, shrunk, rank, group.Count);
+        return _shared;
     }
 
-    /// <summary>The segments that target a site; sites targeted by the same segments share one plan.</summary>
-    private SitePlan? PlanFor(int site)
+    /// <summary>Sets one bit in <paramref name="mask"/> per distinct slot of the step that targets the site.</summary>
+    /// <returns>The rank the site's products need (0: no slot targets it).</returns>
+    private int Targeting(int site, ulong[] mask)
     {
-        var included = segments.Where(s => pool.Targets(s.Slot, site)).ToArray();
-        if (included.Length == 0) return null;
-        string key = string.Join(',', included.Select(s => s.Row));
-        if (_plans.TryGetValue(key, out var plan)) return plan;
-
-        var decode = included.Where(s => s.Length == 1).ToArray();
-        plan = new SitePlan { Prefill = included.Where(s => s.Length > 1).ToArray() };
-        if (decode.Length > 0)
+        Array.Clear(mask);
+        int rank = 0;
+        for (int u = 0; u < _slots.Length; u++)
         {
-            plan.DecodeRows = own(decode.Select(s => (long)s.Row));
-            plan.DecodeSlots = own(decode.Select(s => (long)s.Slot));
-            plan.Groups = GroupPlanFor(decode);
+            int r = _pool.Rank(_slots[u], site);
+            if (r == 0) continue;
+            mask[u >> 6] |= 1UL << (u & 63);
+            rank = Math.Max(rank, r);
         }
-        _plans[key] = plan;
+        return rank == 0 || (_paths & LoraFastPaths.TrimRank) != 0 ? rank : _pool.MaxRank;
+    }
+
+    private SlotPlan PlanFor(ulong[] mask)
+    {
+        foreach (var (m, p) in _plans)
+            if (m.AsSpan().SequenceEqual(mask)) return p;
+        var included = new List<LoraSegment>();
+        for (int i = 0; i < _segments.Length; i++)
+            if ((mask[_segmentSlot[i] >> 6] & (1UL << (_segmentSlot[i] & 63))) != 0) included.Add(_segments[i]);
+        var plan = SlotPlan.For(included, _kernel, _paths, _own);
+        _plans.Add(((ulong[])mask.Clone(), plan));
         return plan;
     }
 
-    private GroupPlan GroupPlanFor(LoraSegment[] decode)
+    public void Dispose()
     {
-        var bySlot = decode.GroupBy(s => s.Slot).OrderBy(g => g.Key).ToArray();
-        var slots = bySlot.Select(g => g.Key).ToArray();
-        var groups = bySlot.Select(g => g.Select(s => s.Row).ToArray()).ToArray();
-        int width = groups.Max(g => g.Length);
-        bool range = slots[^1] - slots[0] == slots.Length - 1;
-        var padded = groups.SelectMany(g => Enumerable.Range(0, width).Select(j => (long)g[Math.Min(j, g.Length - 1)]));
-        var valid = groups.SelectMany((g, i) => Enumerable.Range(0, g.Length).Select(j => (long)(i * width + j))).ToArray();
-        return new GroupPlan
+        _shared?.Dispose();
+        _shared = null;
+    }
+
+    /// <summary>The shrunk input of the sites reading one input tensor (Key: the group's first site), for one plan.</summary>
+    private sealed record SharedShrink(int Key, Tensor Input, SlotPlan? Plan, Tensor[] Shrunk, int Rank, int GroupSize) : IDisposable
+    {
+        public void Dispose()
         {
-            Groups = groups.Length,
-            Width = width,
-            FirstSlot = range ? slots[0] : -1,
-            Slots = range ? null : own(slots.Select(s => (long)s)),
-            PaddedRows = own(padded),
-            Valid = valid.Length == groups.Length * width ? null : own(valid),
-            Rows = own(groups.SelectMany(g => g).Select(r => (long)r)),
-        };
-    }
-
-    private sealed class SitePlan
-    {
-        public LoraSegment[] Prefill = [];
-        public Tensor? DecodeRows;                        // [n]
-        public Tensor? DecodeSlots;                       // [n]
-        public GroupPlan? Groups;
-    }
-
-    private sealed class GroupPlan
-    {
-        public int Groups;                 // U: distinct slots
-        public int Width;                  // m: rows of the largest group
-        public int FirstSlot;              // the slots are FirstSlot .. FirstSlot+U-1, or -1
-        public Tensor? Slots;              // [U] when they are not a range
-        public Tensor PaddedRows = null!;  // [U·m] input rows, groups padded by repeating their last row
-        public Tensor? Valid;              // [n] positions of real rows in [U·m], null when nothing is padding
-        public Tensor Rows = null!;        // [n] output row of each real position, in the same order
+            foreach (var t in Shrunk) t.Dispose();
+        }
     }
 }

@@ -16,7 +16,8 @@ public sealed class StepBatch : IDisposable
 {
     private readonly IReadOnlyList<SequenceChunk> _chunks;
 
-    public StepBatch(IReadOnlyList<SequenceChunk> chunks, KvCache cache, LoraSlotPool? pool, LoraKernel kernel, Device device)
+    public StepBatch(IReadOnlyList<SequenceChunk> chunks, KvCache cache, LoraSlotPool? pool, LoraKernel kernel, Device device,
+        LoraFastPaths paths = LoraFastPaths.All)
     {
         ArgumentNullException.ThrowIfNull(chunks);
         ArgumentNullException.ThrowIfNull(cache);
@@ -45,7 +46,7 @@ public sealed class StepBatch : IDisposable
             LogitRows = tensor(lastRows, device: device),
         };
         Attention = new PagedAttention(cache, chunks.Select(c => c.Kv).ToArray(), Forward.QueryLengths, device);
-        Hooks = adapters.Build(pool, kernel, device, lastRows);
+        Hooks = adapters.Build(pool, kernel, device, lastRows, paths);
     }
 
     public ForwardBatch Forward { get; }
