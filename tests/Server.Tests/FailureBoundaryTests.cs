@@ -128,7 +128,7 @@ public sealed class FailureBoundaryTests
 
         clock.Arm();
         string inFlight = await Requests.Fails(StatusCode.Unavailable, () => client.GenerateAsync(Requests.Ids()));
-        await faulted.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        await faulted.Task.WaitAsync(Waits.Cap);
 
         Assert.Contains(EngineThreadFault.Message, inFlight);
         var health = await new Health.HealthClient(server.Channel).CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(10));

@@ -31,7 +31,7 @@ public sealed class ShutdownTests
         Assert.Contains("still loading", await Requests.Fails(StatusCode.Unavailable, () => client.ListAdaptersAsync()));
 
         hold.Release();
-        await host.Ready.WaitAsync(TimeSpan.FromMinutes(2));
+        await host.Ready.WaitAsync(Waits.Cap);
         Assert.Equal(ServingStatus.Serving, await Health(server));
         Assert.Equal(3, (await client.GenerateAsync(Requests.Ids(maxNewTokens: 3))).TokenIds.Count);
     }

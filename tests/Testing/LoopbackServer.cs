@@ -99,8 +99,8 @@ public sealed class LoopbackServer : IAsyncDisposable
             var host = app.Services.GetRequiredService<ModelHost>();
             var held = hold?.Invoke(host);
             await app.StartAsync();
-            if (held is null) await host.Ready.WaitAsync(TimeSpan.FromMinutes(2));
-            else await held.Reached.WaitAsync(TimeSpan.FromMinutes(2));
+            if (held is null) await host.Ready.WaitAsync(Waits.Cap);
+            else await held.Reached.WaitAsync(Waits.Cap);
             return new LoopbackServer(app, store, ownsStore);
         }
         catch

@@ -25,7 +25,7 @@ public sealed class EngineFailureBoundaryTests
         var work = new ThrowingWork();
 
         h.Engine.AttachBackgroundWork(work);
-        var error = await reported.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        var error = await reported.Task.WaitAsync(Waits.Cap);
 
         Assert.Same(work.Thrown, error);
         Assert.Same(work.Thrown, work.FaultedWith);
@@ -46,7 +46,7 @@ public sealed class EngineFailureBoundaryTests
 
         clock.Arm();
         var held = h.Submit(Prompt, sampling: new SamplingParams { MaxNewTokens = 4 });
-        var fault = await reported.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        var fault = await reported.Task.WaitAsync(Waits.Cap);
 
         Assert.Equal(EngineThreadFault.Message, fault.Message);
         var failed = await Assert.ThrowsAsync<RequestRejectedException>(() => EngineHarness.CollectAsync(held));

@@ -19,7 +19,7 @@ internal static unsafe class SmallRows
 
     public static Tensor? Rms(Tensor x, Tensor weight, double eps)
     {
-        if (!Eligible(x) || !Eligible(weight) || weight.numel() != x.shape[^1] || Recorded(x, weight)) return null;
+        if (!Eligible(x) || !Eligible(weight) || weight.numel() != x.shape[^1] || Recorded(x) || Recorded(weight)) return null;
         var y = empty_like(x);
         int columns = (int)x.shape[^1];
         RmsNormRows.Apply(Floats(x), Floats(weight), Floats(y), x.numel() / columns, columns, eps);
@@ -31,7 +31,7 @@ internal static unsafe class SmallRows
     /// <param name="sin">[T, 1, D]</param>
     public static Tensor? RotateHalf(Tensor x, Tensor cos, Tensor sin)
     {
-        if (x.dim() != 3 || !Eligible(x) || !Eligible(cos) || !Eligible(sin) || Recorded(x, cos, sin)) return null;
+        if (x.dim() != 3 || !Eligible(x) || !Eligible(cos) || !Eligible(sin) || Recorded(x) || Recorded(cos) || Recorded(sin)) return null;
         long tokens = x.shape[0], heads = x.shape[1], dim = x.shape[2];
         if (cos.numel() != tokens * dim || sin.numel() != tokens * dim) return null;
         var y = empty_like(x);
@@ -44,7 +44,7 @@ internal static unsafe class SmallRows
 
     /// <summary>Autograd would record the op. Not a weight's flag alone: a model just trained still has weights that
     /// require grad, and under no_grad it must take the same path as the same weights reloaded.</summary>
-    private static bool Recorded(params Tensor[] inputs) => is_grad_enabled() && inputs.Any(t => t.requires_grad);
+    private static bool Recorded(Tensor input) => input.requires_grad && is_grad_enabled();
 
     private static float* Floats(Tensor t) => (float*)TensorMemory.Pointer(t);
 }
