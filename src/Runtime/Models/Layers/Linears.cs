@@ -26,6 +26,7 @@ internal static class Linears
     /// <returns>[rows, out]</returns>
     public static Tensor Apply(Tensor x, Tensor weight, Tensor? bias)
     {
+        if (FloatProducts.Applies(x, weight, bias)) return FloatProducts.Product(x, weight, bias);
         long rows = x.shape[0], outFeatures = weight.shape[0], inFeatures = weight.shape[1];
         int parts = rows <= SplitRows && x.device_type == DeviceType.CPU && x.dim() == 2 && weight.is_contiguous() ? Threads() : 1;
         if (parts <= 1 || outFeatures % parts != 0) return nn.functional.linear(x, weight, bias);
