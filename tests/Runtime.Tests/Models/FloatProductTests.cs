@@ -3,7 +3,7 @@ using Peft.Runtime.Models.Layers;
 using Peft.Runtime.Tests.Models.Weights;
 using static TorchSharp.torch;
 
-namespace Peft.Runtime.Tests.Models.Layers;
+namespace Peft.Runtime.Tests.Models;
 
 /// <summary>
 /// The float32 product kernel against an independent float64 x Wᵀ + b within the float32 summation bound, on shapes
