@@ -48,7 +48,8 @@ internal static unsafe class ProductAvx512
     {
         int columns = a.Columns;   // hoisted: a property read in the loop would spill vector registers
         int whole = columns - columns % Lanes;
-        float* w0 = a.W + r * columns, w1 = w0 + columns, w2 = w1 + columns, w3 = w2 + columns;
+        long stride = a.WStride;
+        float* w0 = a.W + r * stride, w1 = w0 + stride, w2 = w1 + stride, w3 = w2 + stride;
         float* x0 = a.X + (long)m * columns, x1 = x0 + columns, x2 = x1 + columns, x3 = x2 + columns;
         var z = Vector512<float>.Zero;
         Vector512<float> a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z;
@@ -92,7 +93,8 @@ internal static unsafe class ProductAvx512
     {
         int columns = a.Columns;
         int whole = columns - columns % Lanes;
-        float* w0 = a.W + r * columns, w1 = w0 + columns, w2 = w1 + columns, w3 = w2 + columns;
+        long stride = a.WStride;
+        float* w0 = a.W + r * stride, w1 = w0 + stride, w2 = w1 + stride, w3 = w2 + stride;
         float* x = a.X + (long)m * columns;
         var acc0 = Vector512<float>.Zero;
         var acc1 = acc0;
@@ -115,7 +117,7 @@ internal static unsafe class ProductAvx512
     {
         int columns = a.Columns;
         int whole = columns - columns % Lanes;
-        float* w = a.W + r * columns;
+        float* w = a.W + r * a.WStride;
         float* x = a.X + (long)m * columns;
         var acc = Vector512<float>.Zero;
         for (int c = 0; c < whole; c += Lanes)
@@ -131,12 +133,13 @@ internal static unsafe class ProductAvx512
         if (whole < a.Columns)
         {
             int columns = a.Columns;
-            float* w = a.W + r * columns;
+            long stride = a.WStride;
+            float* w = a.W + r * stride;
             sums = Vector128.Create(
                 sums.GetElement(0) + Tail(w, x, whole, columns),
-                sums.GetElement(1) + Tail(w + columns, x, whole, columns),
-                sums.GetElement(2) + Tail(w + 2 * columns, x, whole, columns),
-                sums.GetElement(3) + Tail(w + 3 * columns, x, whole, columns));
+                sums.GetElement(1) + Tail(w + stride, x, whole, columns),
+                sums.GetElement(2) + Tail(w + 2 * stride, x, whole, columns),
+                sums.GetElement(3) + Tail(w + 3 * stride, x, whole, columns));
         }
         if (a.Bias is not null) sums += Vector128.Load(a.Bias + r);
         sums.Store(a.Y + (long)m * a.Rows + r);

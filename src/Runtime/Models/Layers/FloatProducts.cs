@@ -32,7 +32,7 @@ internal static unsafe class FloatProducts
         && x.dim() == 2 && x.shape[0] > 0 && BlockRows > 0
         && x.dtype == ScalarType.Float32 && weight.dtype == ScalarType.Float32
         && x.device_type == DeviceType.CPU && weight.device_type == DeviceType.CPU
-        && weight.is_contiguous() && weight.shape[1] == x.shape[1] && weight.shape[1] <= int.MaxValue && weight.numel() > 0
+        && RowMajor(weight) && weight.shape[1] == x.shape[1] && weight.numel() > 0
         && (bias is null || (bias.dtype == ScalarType.Float32 && bias.device_type == DeviceType.CPU && bias.is_contiguous()))
         && !(is_grad_enabled() && (x.requires_grad || weight.requires_grad || (bias?.requires_grad ?? false)));
 
@@ -48,17 +48,60 @@ internal static unsafe class FloatProducts
         long n = input.shape[0], rows = weight.shape[0];
         int columns = (int)weight.shape[1];
         var y = empty([n, rows], ScalarType.Float32);
-        float* w = (float*)TensorMemory.Pointer(weight), x0 = (float*)TensorMemory.Pointer(input), y0 = (float*)TensorMemory.Pointer(y);
+        float* w = (float*)TensorMemory.FirstElement(weight), x0 = (float*)TensorMemory.Pointer(input), y0 = (float*)TensorMemory.Pointer(y);
         float* b = bias is null ? null : (float*)TensorMemory.Pointer(bias);
+        long stride = weight.stride(0);
         for (long m = 0; m < n; m += blockRows)
         {
             int count = (int)Math.Min(blockRows, n - m);
-            var args = new ProductArgs { W = w, Rows = rows, Columns = columns, X = x0 + m * columns, N = count, Y = y0 + m * rows, Bias = b };
+            var args = new ProductArgs { W = w, Rows = rows, WStride = stride, Columns = columns, X = x0 + m * columns, N = count, Y = y0 + m * rows, Bias = b };
             int split = weight.numel() * sizeof(float) * count < minParallelBytes ? 1 : threads;
             TileParallel.For(args.Tiles, split, (t0, t1) => ProductAvx512.Tiles(args, t0, t1));
         }
         return y;
     }
+
+    /// <summary>
+    /// y[u] = x[u] · w[u]ᵀ for every group u (SGMV: each adapter slot's rows against that slot's factor), all groups'
+    /// tiles in one split over the threads. Null where the kernel does not apply (the caller keeps <c>bmm</c>).
+    /// </summary>
+    /// <param name="x">[U, m, in]</param>
+    /// <param name="w">[U, rows, in], rows and groups at any strides, columns dense (a pool's slots, trimmed or not)</param>
+    /// <returns>[U, m, rows]</returns>
+    public static Tensor? Grouped(Tensor x, Tensor w)
+    {
+        if (!ProductAvx512.IsSupported || BlockRows == 0 || x.dim() != 3 || w.dim() != 3 || x.numel() == 0 || w.numel() == 0
+            || x.shape[0] != w.shape[0] || x.shape[2] != w.shape[2] || w.stride(2) != 1 || w.stride(1) < w.shape[2]
+            || x.dtype != ScalarType.Float32 || w.dtype != ScalarType.Float32 || x.device_type != DeviceType.CPU || w.device_type != DeviceType.CPU
+            || (is_grad_enabled() && (x.requires_grad || w.requires_grad)) || x.shape[1] > BlockRows)
+            return null;
+        var input = x.is_contiguous() ? x : x.contiguous();
+        long groups = x.shape[0], m = x.shape[1], rows = w.shape[1];
+        int columns = (int)w.shape[2];
+        var y = empty([groups, m, rows], ScalarType.Float32);
+        float* w0 = (float*)TensorMemory.FirstElement(w), x0 = (float*)TensorMemory.Pointer(input), y0 = (float*)TensorMemory.Pointer(y);
+        long groupStride = w.stride(0), rowStride = w.stride(1);
+        long tiles = (rows + ProductAvx512.TileRows - 1) / ProductAvx512.TileRows;
+        int threads = groups * rows * columns * sizeof(float) * m < MinParallelBytes ? 1 : Threads();
+        TileParallel.For(groups * tiles, threads, (i0, i1) =>
+        {
+            for (long i = i0; i < i1; i++)
+            {
+                long u = i / tiles, t = i % tiles;
+                var args = new ProductArgs
+                {
+                    W = w0 + u * groupStride, Rows = rows, WStride = rowStride, Columns = columns,
+                    X = x0 + u * m * columns, N = (int)m, Y = y0 + u * m * rows,
+                };
+                ProductAvx512.Tiles(args, t, t + 1);
+            }
+        });
+        return y;
+    }
+
+    /// <summary>Rows at any stride, columns dense.</summary>
+    private static bool RowMajor(Tensor weight) =>
+        weight.dim() == 2 && weight.shape[1] <= int.MaxValue && (weight.shape[0] == 1 || weight.stride(0) >= weight.shape[1]) && (weight.shape[1] == 1 || weight.stride(1) == 1);
 
     /// <summary>This thread's intra-op thread count (read once per thread: the engine sets it before its first step).</summary>
     private static int Threads()
