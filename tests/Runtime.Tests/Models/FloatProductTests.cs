@@ -58,6 +58,35 @@ public sealed class FloatProductTests
     }
 
     [Fact]
+    public void Rows_at_a_stride_and_grouped_products_read_each_slot_in_place()
+    {
+        if (!ProductAvx512.IsSupported) return;
+        using var scope = NewDisposeScope();
+        var generator = new TorchSharp.torch.Generator(9);
+        // A pool of 5 slots trimmed to rank 12 of 16, as the LoRA lane reads it: B [slots, out, rank] with rows 16 apart.
+        var pool = randn([5, 37, 16], generator: generator);
+        var trimmed = pool.narrow(2, 0, 12);
+        var h = randn([3, 12], generator: generator);
+        Assert.True(FloatProducts.Applies(h, trimmed[2], null));
+        var expected = h.to(ScalarType.Float64).matmul(trimmed[2].to(ScalarType.Float64).t());
+        var alone = FloatProducts.Product(h, trimmed[2], null);
+        Assert.True(alone.to(ScalarType.Float64).sub(expected).abs().le(Int8Reference.KernelBound(h, trimmed[2].to(ScalarType.Float64))).all().item<bool>(), "one slot, rows at a stride");
+
+        // SGMV: slots 1..3 (a view of the pool), two rows each, the same as each slot alone.
+        var x = randn([3, 2, 12], generator: generator);
+        var slots = trimmed.narrow(0, 1, 3);
+        var grouped = FloatProducts.Grouped(x, slots)!;
+        Assert.Equal([3L, 2, 37], grouped.shape);
+        for (int u = 0; u < 3; u++)
+            Assert.True(Same(grouped[u], FloatProducts.Product(x[u], slots[u], null, threads: 1, blockRows: 256, minParallelBytes: 0)), $"group {u}");
+        var reference = x.to(ScalarType.Float64).bmm(slots.to(ScalarType.Float64).transpose(1, 2));
+        Assert.True(grouped.to(ScalarType.Float64).allclose(reference, rtol: 1e-5, atol: 1e-5), "against bmm");
+
+        Assert.Null(FloatProducts.Grouped(x.to(ScalarType.Float64), slots.to(ScalarType.Float64)));
+        Assert.Null(FloatProducts.Grouped(x, randn([3, 12, 7], generator: generator).transpose(1, 2)));   // columns not dense
+    }
+
+    [Fact]
     public void Linears_keep_libtorch_where_autograd_records_and_use_the_kernel_where_it_does_not()
     {
         using var scope = NewDisposeScope();
