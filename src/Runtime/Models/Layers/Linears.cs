@@ -5,8 +5,9 @@ using static TorchSharp.torch;
 namespace Peft.Runtime.Models.Layers;
 
 /// <summary>
-/// y = x Wᵀ + b for float weights (the base's <c>DenseMatrix</c>, LoHa/LoKr's rebuilt ΔW; INT8 matrices split their
-/// rows over threads in their own kernel). With few rows (decode at small batches) libtorch passes the product
+/// y = x Wᵀ + b for float weights (the base's <c>DenseMatrix</c>, LoHa/LoKr's rebuilt ΔW, LoRA factors; INT8 matrices
+/// split their rows over threads in their own kernel). Float32 on the CPU goes to <see cref="FloatProducts"/>; the rest
+/// (autograd, other dtypes, CPUs without AVX-512) to libtorch. With few rows (decode at small batches) libtorch passes the product
 /// to a BLAS call that runs on one thread however many intra-op threads there are, so a batch-1 decode step read
 /// every weight on one core. Splitting W's output rows into one block per thread and running the blocks as one
 /// batched product lets libtorch hand each thread its share of the weights. The same products are summed in the
