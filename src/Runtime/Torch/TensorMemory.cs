@@ -23,5 +23,17 @@ internal static unsafe class TensorMemory
         return First(first.bytes);
     }
 
+    /// <summary>The address of a strided CPU tensor's first element (its storage offset included), for kernels that walk
+    /// it by its strides.</summary>
+    public static void* FirstElement(torch.Tensor tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        if (tensor.is_contiguous()) return Pointer(tensor);
+        using var scope = torch.NewDisposeScope();
+        var first = tensor;
+        for (int d = 0; d < tensor.dim(); d++) first = first.narrow(d, 0, 1);   // one element: contiguous whatever the strides
+        return Pointer(first);
+    }
+
     private static void* First(Span<byte> bytes) => Unsafe.AsPointer(ref MemoryMarshal.GetReference(bytes));
 }

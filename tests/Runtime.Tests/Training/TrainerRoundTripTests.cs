@@ -131,7 +131,9 @@ public sealed class TrainerRoundTripTests : IDisposable
         foreach (var example in Task(40, 3))
         {
             var expected = trainer.Logits([example], out var starts).narrow(0, starts[0], example.Length);
-            GoldenAssert.Close(expected.cpu(), served.DenseForward(example.TokenIds), $"{method} served vs trained", tolerance: 1e-5);
+            // The trainer's forward records for autograd and multiplies with libtorch; serving multiplies with the float32
+            // kernel: the same products summed in another order, so the logits may differ by a few ulps.
+            GoldenAssert.Close(expected.cpu(), served.DenseForward(example.TokenIds), $"{method} served vs trained", tolerance: 3e-5);
         }
         return output;
     }

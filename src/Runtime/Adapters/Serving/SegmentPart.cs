@@ -1,3 +1,4 @@
+using Peft.Runtime.Models.Layers;
 using Peft.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -10,7 +11,8 @@ namespace Peft.Runtime.Adapters.Serving;
 ///   A_u = A[slots], B_u = B[slots]      (views when the slots form a range: no copy at all)
 ///   X   = x[padded rows] as [U, m, in]  (a view when the padded rows are a range in order)
 ///   Y   = (X · A_uᵀ) · B_uᵀ as [U·m, out];  output[row] += Y[its group, its position] for the real rows only.
-/// Each adapter's weights are read once however many rows use it, in a fixed number of ops per site.
+/// Each adapter's weights are read once however many rows use it, in a fixed number of ops per site. Both products
+/// run as one call of the float32 kernel over all groups where it applies (<see cref="FloatProducts.Grouped"/>).
 /// </summary>
 internal sealed class SegmentPart : SlotPart
 {
@@ -48,12 +50,16 @@ internal sealed class SegmentPart : SlotPart
     public override Tensor Shrink(Tensor input, Tensor a)
     {
         var x = _paddedStart >= 0 ? input.narrow(0, _paddedStart, _groups * _width) : input.index_select(0, _paddedRows!);
-        return x.reshape(_groups, _width, -1).bmm(Slots(a).transpose(1, 2));                                     // [U, m, rank·G]
+        var grouped = x.reshape(_groups, _width, -1);
+        var slots = Slots(a);
+        return FloatProducts.Grouped(grouped, slots) ?? grouped.bmm(slots.transpose(1, 2));                       // [U, m, rank·G]
     }
 
     public override void Expand(Tensor shrunk, Tensor b, Tensor output, int g, int groupSize)
     {
-        var y = Columns(shrunk, g, groupSize).bmm(Slots(b).transpose(1, 2)).view(_groups * _width, -1);      // [U·m, out]
+        var columns = Columns(shrunk, g, groupSize);
+        var slots = Slots(b);
+        var y = (FloatProducts.Grouped(columns, slots) ?? columns.bmm(slots.transpose(1, 2))).view(_groups * _width, -1);   // [U·m, out]
         if (_valid is not null) y = y.index_select(0, _valid);
         if (_rowStart >= 0) output.narrow(0, _rowStart, y.shape[0]).add_(y, Scalars.One);
         else output.index_add_(0, _rows!, y, Scalars.One);

@@ -1,3 +1,4 @@
+using Peft.Runtime.Models.Layers;
 using Peft.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -10,7 +11,9 @@ namespace Peft.Runtime.Adapters.Serving;
 ///   shrunk    = x[R] · A[s(R)]ᵀ                     A: [slots, rank·G, in], G sites interleaved (G = 1: one site)
 ///   output[R] += columns_g(shrunk) · B[s(R)]ᵀ       B: [slots, out, rank], columns_g = g, G+g, 2G+g, ...
 /// (a shared shrink is regrouped by <see cref="BySite"/> before the expands read it).
-/// which is (x · A_gᵀ) · B_gᵀ for site g, the delta of <see cref="LoraMath.Delta"/>.
+/// which is (x · A_gᵀ) · B_gᵀ for site g, the delta of <see cref="LoraMath.Delta"/>. One slot's products go through
+/// <see cref="Linears"/> like the base's: the float32 kernel where it applies (A always; B when the slot's rank is the
+/// pool's), which does not wake libtorch's threads for a product of a few hundred kilobytes.
 /// </summary>
 internal abstract class SlotPart
 {
@@ -33,19 +36,19 @@ internal abstract class SlotPart
 /// <summary>Rows [row, row + length) on one slot, as views: a prefill chunk, or every row of the only adapter.</summary>
 internal sealed class RunPart(int row, int length, int slot) : SlotPart
 {
-    public override Tensor Shrink(Tensor input, Tensor a) => input.narrow(0, row, length).matmul(a.select(0, slot).t());
+    public override Tensor Shrink(Tensor input, Tensor a) => Linears.Apply(input.narrow(0, row, length), a.select(0, slot), null);
 
     public override void Expand(Tensor shrunk, Tensor b, Tensor output, int g, int groupSize) =>
-        output.narrow(0, row, length).add_(Columns(shrunk, g, groupSize).matmul(b.select(0, slot).t()), Scalars.One);
+        output.narrow(0, row, length).add_(Linears.Apply(Columns(shrunk, g, groupSize), b.select(0, slot), null), Scalars.One);
 }
 
 /// <summary>Rows apart from each other, all on one slot: gathered once, then the slot's own A and B.</summary>
 internal sealed class RowsPart(Tensor rows, int slot) : SlotPart
 {
-    public override Tensor Shrink(Tensor input, Tensor a) => input.index_select(0, rows).matmul(a.select(0, slot).t());
+    public override Tensor Shrink(Tensor input, Tensor a) => Linears.Apply(input.index_select(0, rows), a.select(0, slot), null);
 
     public override void Expand(Tensor shrunk, Tensor b, Tensor output, int g, int groupSize) =>
-        output.index_add_(0, rows, Columns(shrunk, g, groupSize).matmul(b.select(0, slot).t()), Scalars.One);
+        output.index_add_(0, rows, Linears.Apply(Columns(shrunk, g, groupSize), b.select(0, slot), null), Scalars.One);
 }
 
 /// <summary>BGMV: each row's A and B gathered from the pools, two batched products over all rows.</summary>

@@ -1,4 +1,7 @@
+using Peft.Kernels;
+using Peft.Kernels.Attention;
 using Peft.Runtime.Models.Cache;
+using Peft.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -8,10 +11,11 @@ namespace Peft.Runtime.Models.Attention;
 /// Attention over the paged cache for one forward pass. Built once per step (all index tensors and masks are
 /// computed here, not per layer): the new tokens' keys/values are written to their slots, then decode rows (one
 /// query each) are attended in one fused call over their contexts copied out of the block tables (padded to the
-/// longest), and each prefill chunk in one fused call of its own (<see cref="FusedAttention"/>).
+/// longest), and each prefill chunk in one fused call of its own (<see cref="FusedAttention"/>). With a float32 cache on
+/// the CPU the decode rows skip the copy: <see cref="DecodeAttention"/> reads each sequence's entries in place.
 /// The sequences' <see cref="SequenceKv.Length"/> must not include this pass's tokens yet; commit them after.
 /// </summary>
-public sealed class PagedAttention : IAttentionBackend
+public sealed unsafe class PagedAttention : IAttentionBackend
 {
     private readonly KvCache _cache;
     private readonly Tensor _writeSlots;              // [tokens]
@@ -21,6 +25,7 @@ public sealed class PagedAttention : IAttentionBackend
     private readonly int _decodeCount;
     private readonly long _decodeWidth;
     private readonly List<(long Row, long Length, Tensor Slots, Tensor? Visible)> _prefills = [];
+    private readonly DecodeContexts? _inPlace;        // the decode rows' slots for the in-place kernel, when it applies
 
     /// <summary>Must be created inside the step's dispose scope; its index tensors live there.</summary>
     public PagedAttention(KvCache cache, IReadOnlyList<SequenceKv> sequences, IReadOnlyList<int> queryLengths, Device device)
@@ -58,6 +63,13 @@ public sealed class PagedAttention : IAttentionBackend
 
         _decodeCount = decodeSequences.Count;
         if (_decodeCount == 0) return;
+        bool rowsAreLeading = _prefills.Count == 0;
+        _decodeRows = rowsAreLeading ? null : tensor(decodeRows.ToArray(), device: device);
+        if (cache.Memory(0) is not null && DecodeAttention.IsSupported)
+        {
+            _inPlace = new DecodeContexts(decodeSequences);
+            return;
+        }
         _decodeWidth = decodeSequences.Max(s => s.Length + 1);
         var gather = new long[_decodeCount * _decodeWidth];
         var attend = new bool[_decodeCount * _decodeWidth];
@@ -76,8 +88,6 @@ public sealed class PagedAttention : IAttentionBackend
         _decodeGather = tensor(gather, device: device);
         if (decodeSequences.Any(s => s.Length + 1 < _decodeWidth))
             _decodeAttend = tensor(attend, device: device).view(_decodeCount, 1, 1, _decodeWidth);
-        bool rowsAreLeading = _prefills.Count == 0;
-        _decodeRows = rowsAreLeading ? null : tensor(decodeRows.ToArray(), device: device);
     }
 
     public Tensor Attend(int layer, Tensor q, Tensor k, Tensor v)
@@ -89,9 +99,13 @@ public sealed class PagedAttention : IAttentionBackend
         if (_decodeCount > 0)
         {
             var dq = _decodeRows is null ? q : q.index_select(0, _decodeRows);
-            var (dk, dv) = _cache.Read(layer, _decodeGather!, q.dtype);
-            decoded = FusedAttention.Decode(dq,
-                dk.view(_decodeCount, _decodeWidth, kvHeads, dim), dv.view(_decodeCount, _decodeWidth, kvHeads, dim), _decodeAttend);
+            if (_inPlace is not null) decoded = _inPlace.Attend(_cache.Memory(layer)!.Value, dq, kvHeads);
+            else
+            {
+                var (dk, dv) = _cache.Read(layer, _decodeGather!, q.dtype);
+                decoded = FusedAttention.Decode(dq,
+                    dk.view(_decodeCount, _decodeWidth, kvHeads, dim), dv.view(_decodeCount, _decodeWidth, kvHeads, dim), _decodeAttend);
+            }
             if (_decodeRows is null) return decoded;
         }
 

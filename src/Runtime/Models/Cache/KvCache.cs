@@ -1,4 +1,5 @@
 using Peft.Runtime.Models.Config;
+using Peft.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,10 +12,11 @@ namespace Peft.Runtime.Models.Cache;
 /// Not initialised: nothing reads an entry before it is written (padding of batched decode repeats an entry of its
 /// own sequence), so pages of blocks never used are never touched and take no resident memory.
 /// </summary>
-public sealed class KvCache : IDisposable
+public sealed unsafe class KvCache : IDisposable
 {
     private readonly Tensor[] _keys;
     private readonly Tensor[] _values;
+    private readonly (nint Keys, nint Values)[]? _memory;   // float32 CPU caches only: each layer's first entry
 
     public KvCache(ModelConfig config, int blockCount, int blockSize, ScalarType dtype, Device device)
     {
@@ -30,6 +32,8 @@ public sealed class KvCache : IDisposable
             _keys[layer] = empty(slots, config.NumKeyValueHeads, config.HeadDim, dtype, device).DetachFromDisposeScope();
             _values[layer] = empty(slots, config.NumKeyValueHeads, config.HeadDim, dtype, device).DetachFromDisposeScope();
         }
+        if (dtype == ScalarType.Float32 && device.type == DeviceType.CPU)
+            _memory = [.. Enumerable.Range(0, config.NumLayers).Select(l => ((nint)TensorMemory.Pointer(_keys[l]), (nint)TensorMemory.Pointer(_values[l])))];
     }
 
     public int BlockSize { get; }
@@ -70,6 +74,10 @@ public sealed class KvCache : IDisposable
     /// <returns>keys and values, each [n, kv_heads, head_dim]</returns>
     internal (Tensor Keys, Tensor Values) Read(int layer, Tensor slots, ScalarType dtype) =>
         (In(_keys[layer].index_select(0, slots), dtype), In(_values[layer].index_select(0, slots), dtype));
+
+    /// <summary>A layer's keys and values in place, [slots, kv_heads, head_dim] each, for kernels that read entries
+    /// through their slots; null unless the cache holds float32 on the CPU. Valid while the cache lives.</summary>
+    internal (nint Keys, nint Values)? Memory(int layer) => _memory?[layer];
 
     /// <remarks>`to` makes a new tensor handle even when nothing converts; a decode step runs this four times a layer.</remarks>
     private static Tensor In(Tensor t, ScalarType dtype) => t.dtype == dtype ? t : t.to(dtype);

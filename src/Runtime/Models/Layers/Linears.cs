@@ -5,8 +5,9 @@ using static TorchSharp.torch;
 namespace Peft.Runtime.Models.Layers;
 
 /// <summary>
-/// y = x Wᵀ + b for float weights (the base's <c>DenseMatrix</c>, LoHa/LoKr's rebuilt ΔW; INT8 matrices split their
-/// rows over threads in their own kernel). With few rows (decode at small batches) libtorch passes the product
+/// y = x Wᵀ + b for float weights (the base's <c>DenseMatrix</c>, LoHa/LoKr's rebuilt ΔW, LoRA factors; INT8 matrices
+/// split their rows over threads in their own kernel). Float32 on the CPU goes to <see cref="FloatProducts"/>; the rest
+/// (autograd, other dtypes, CPUs without AVX-512) to libtorch. With few rows (decode at small batches) libtorch passes the product
 /// to a BLAS call that runs on one thread however many intra-op threads there are, so a batch-1 decode step read
 /// every weight on one core. Splitting W's output rows into one block per thread and running the blocks as one
 /// batched product lets libtorch hand each thread its share of the weights. The same products are summed in the
@@ -26,6 +27,7 @@ internal static class Linears
     /// <returns>[rows, out]</returns>
     public static Tensor Apply(Tensor x, Tensor weight, Tensor? bias)
     {
+        if (FloatProducts.Applies(x, weight, bias)) return FloatProducts.Product(x, weight, bias);
         long rows = x.shape[0], outFeatures = weight.shape[0], inFeatures = weight.shape[1];
         int parts = rows <= SplitRows && x.device_type == DeviceType.CPU && x.dim() == 2 && weight.is_contiguous() ? Threads() : 1;
         if (parts <= 1 || outFeatures % parts != 0) return nn.functional.linear(x, weight, bias);

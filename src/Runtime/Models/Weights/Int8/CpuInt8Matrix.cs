@@ -1,3 +1,4 @@
+using Peft.Kernels;
 using Peft.Kernels.Int8;
 using Peft.Runtime.Torch;
 using TorchSharp;

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace Peft.Kernels.Int8;
+namespace Peft.Kernels;
 
 /// <summary>
 /// The horizontal sums of four accumulators at once: halves added down to 128 bits, then three horizontal adds.

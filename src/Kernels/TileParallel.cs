@@ -1,4 +1,4 @@
-namespace Peft.Kernels.Int8;
+namespace Peft.Kernels;
 
 /// <summary>
 /// Splits a range of row tiles over up to <c>threads</c> threads. The range is cut into several chunks per thread and

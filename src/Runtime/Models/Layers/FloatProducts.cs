@@ -1,0 +1,112 @@
+using Peft.Kernels;
+using Peft.Kernels.Float32;
+using Peft.Runtime.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Peft.Runtime.Models.Layers;
+
+/// <summary>
+/// y = x Wᵀ + b for float32 weights on the CPU by <see cref="ProductAvx512"/>, threads splitting W's rows. libtorch's
+/// GEMM did not use the cores it was given at a model step's shapes: a batch-1 decode read the weights at one core's
+/// bandwidth at 2 threads as at 1, and a batch of 32 ran its 57 products at 62 GF/s where this kernel reaches 120
+/// (docs/benchmarks.md, "Float32 kernels and in-place decode attention"). Anything autograd must see, other dtypes
+/// and devices, and CPUs without AVX-512 keep libtorch.
+/// </summary>
+internal static unsafe class FloatProducts
+{
+    /// <summary>Activation rows the kernel takes in one pass over the weights (PEFT_FLOAT_KERNEL_ROWS; 0 leaves every
+    /// product to libtorch). Longer inputs run block by block: each block's rows stay in L2 while a tile of weights
+    /// meets all of them, and a row's result is the same in any block.</summary>
+    public static readonly int BlockRows = int.TryParse(Environment.GetEnvironmentVariable("PEFT_FLOAT_KERNEL_ROWS"), out int rows) ? rows : 256;
+
+    /// <summary>Below this many weight bytes times rows a product runs on the calling thread: handing work to another
+    /// thread costs microseconds, which a small product (a LoRA factor) does not repay.</summary>
+    private const long MinParallelBytes = 128 << 10;
+
+    [ThreadStatic]
+    private static int t_threads;
+
+    public static bool Applies(Tensor x, Tensor weight, Tensor? bias) =>
+        ProductAvx512.IsSupported
+        && x.dim() == 2 && x.shape[0] > 0 && BlockRows > 0
+        && x.dtype == ScalarType.Float32 && weight.dtype == ScalarType.Float32
+        && x.device_type == DeviceType.CPU && weight.device_type == DeviceType.CPU
+        && RowMajor(weight) && weight.shape[1] == x.shape[1] && weight.numel() > 0
+        && (bias is null || (bias.dtype == ScalarType.Float32 && bias.device_type == DeviceType.CPU && bias.is_contiguous()))
+        && !(is_grad_enabled() && (x.requires_grad || weight.requires_grad || (bias?.requires_grad ?? false)));
+
+    /// <summary>The product; the caller has checked <see cref="Applies"/>. The result belongs to the caller's scope.</summary>
+    public static Tensor Product(Tensor x, Tensor weight, Tensor? bias) => Product(x, weight, bias, Threads(), BlockRows, MinParallelBytes);
+
+    /// <param name="threads">Threads a product may use.</param>
+    /// <param name="blockRows">Activation rows per pass over the weights.</param>
+    /// <param name="minParallelBytes">Weight bytes times rows below which a block runs on the calling thread.</param>
+    internal static Tensor Product(Tensor x, Tensor weight, Tensor? bias, int threads, int blockRows, long minParallelBytes)
+    {
+        var input = x.is_contiguous() ? x : x.contiguous();
+        long n = input.shape[0], rows = weight.shape[0];
+        int columns = (int)weight.shape[1];
+        var y = empty([n, rows], ScalarType.Float32);
+        float* w = (float*)TensorMemory.FirstElement(weight), x0 = (float*)TensorMemory.Pointer(input), y0 = (float*)TensorMemory.Pointer(y);
+        float* b = bias is null ? null : (float*)TensorMemory.Pointer(bias);
+        long stride = weight.stride(0);
+        for (long m = 0; m < n; m += blockRows)
+        {
+            int count = (int)Math.Min(blockRows, n - m);
+            var args = new ProductArgs { W = w, Rows = rows, WStride = stride, Columns = columns, X = x0 + m * columns, N = count, Y = y0 + m * rows, Bias = b };
+            int split = weight.numel() * sizeof(float) * count < minParallelBytes ? 1 : threads;
+            TileParallel.For(args.Tiles, split, (t0, t1) => ProductAvx512.Tiles(args, t0, t1));
+        }
+        return y;
+    }
+
+    /// <summary>
+    /// y[u] = x[u] · w[u]ᵀ for every group u (SGMV: each adapter slot's rows against that slot's factor), all groups'
+    /// tiles in one split over the threads. Null where the kernel does not apply (the caller keeps <c>bmm</c>).
+    /// </summary>
+    /// <param name="x">[U, m, in]</param>
+    /// <param name="w">[U, rows, in], rows and groups at any strides, columns dense (a pool's slots, trimmed or not)</param>
+    /// <returns>[U, m, rows]</returns>
+    public static Tensor? Grouped(Tensor x, Tensor w)
+    {
+        if (!ProductAvx512.IsSupported || BlockRows == 0 || x.dim() != 3 || w.dim() != 3 || x.numel() == 0 || w.numel() == 0
+            || x.shape[0] != w.shape[0] || x.shape[2] != w.shape[2] || w.stride(2) != 1 || w.stride(1) < w.shape[2]
+            || x.dtype != ScalarType.Float32 || w.dtype != ScalarType.Float32 || x.device_type != DeviceType.CPU || w.device_type != DeviceType.CPU
+            || (is_grad_enabled() && (x.requires_grad || w.requires_grad)) || x.shape[1] > BlockRows)
+            return null;
+        var input = x.is_contiguous() ? x : x.contiguous();
+        long groups = x.shape[0], m = x.shape[1], rows = w.shape[1];
+        int columns = (int)w.shape[2];
+        var y = empty([groups, m, rows], ScalarType.Float32);
+        float* w0 = (float*)TensorMemory.FirstElement(w), x0 = (float*)TensorMemory.Pointer(input), y0 = (float*)TensorMemory.Pointer(y);
+        long groupStride = w.stride(0), rowStride = w.stride(1);
+        long tiles = (rows + ProductAvx512.TileRows - 1) / ProductAvx512.TileRows;
+        int threads = groups * rows * columns * sizeof(float) * m < MinParallelBytes ? 1 : Threads();
+        TileParallel.For(groups * tiles, threads, (i0, i1) =>
+        {
+            for (long i = i0; i < i1; i++)
+            {
+                long u = i / tiles, t = i % tiles;
+                var args = new ProductArgs
+                {
+                    W = w0 + u * groupStride, Rows = rows, WStride = rowStride, Columns = columns,
+                    X = x0 + u * m * columns, N = (int)m, Y = y0 + u * m * rows,
+                };
+                ProductAvx512.Tiles(args, t, t + 1);
+            }
+        });
+        return y;
+    }
+
+    /// <summary>Rows at any stride, columns dense.</summary>
+    private static bool RowMajor(Tensor weight) =>
+        weight.dim() == 2 && weight.shape[1] <= int.MaxValue && (weight.shape[0] == 1 || weight.stride(0) >= weight.shape[1]) && (weight.shape[1] == 1 || weight.stride(1) == 1);
+
+    /// <summary>This thread's intra-op thread count (read once per thread: the engine sets it before its first step).</summary>
+    private static int Threads()
+    {
+        if (t_threads == 0) t_threads = torch.get_num_threads();
+        return t_threads;
+    }
+}
