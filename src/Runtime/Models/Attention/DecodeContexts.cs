@@ -60,6 +60,7 @@ internal sealed unsafe class DecodeContexts
             int threads = _entries * heads < MinParallelEntries ? 1 : torch.get_num_threads();
             TileParallel.For(b * kvHeads, threads, (i0, i1) => DecodeAttention.Items(args, i0, i1));
         }
+        GC.KeepAlive(query);   // a converted copy is referenced by nothing else while the kernel reads its memory
         return q.dtype == ScalarType.Float32 ? output : output.to(q.dtype);
     }
 }

@@ -58,6 +58,7 @@ internal static unsafe class FloatProducts
             int split = weight.numel() * sizeof(float) * count < minParallelBytes ? 1 : threads;
             TileParallel.For(args.Tiles, split, (t0, t1) => ProductAvx512.Tiles(args, t0, t1));
         }
+        GC.KeepAlive(input);   // a contiguous copy is referenced by nothing else while the kernel reads its memory
         return y;
     }
 
@@ -96,6 +97,7 @@ internal static unsafe class FloatProducts
                 ProductAvx512.Tiles(args, t, t + 1);
             }
         });
+        GC.KeepAlive(input);
         return y;
     }
 
