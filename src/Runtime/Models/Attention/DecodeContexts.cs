@@ -2,7 +2,6 @@ using Peft.Kernels;
 using Peft.Kernels.Attention;
 using Peft.Runtime.Models.Cache;
 using Peft.Runtime.Torch;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Peft.Runtime.Models.Attention;
@@ -57,7 +56,7 @@ internal sealed unsafe class DecodeContexts
                 Heads = (int)heads, KvHeads = (int)kvHeads, Dim = (int)dim, Scale = 1f / MathF.Sqrt(dim),
                 Output = (float*)TensorMemory.Pointer(output),
             };
-            int threads = _entries * heads < MinParallelEntries ? 1 : torch.get_num_threads();
+            int threads = _entries * heads < MinParallelEntries ? 1 : IntraOpThreads.Current;
             TileParallel.For(b * kvHeads, threads, (i0, i1) => DecodeAttention.Items(args, i0, i1));
         }
         GC.KeepAlive(query);   // a converted copy is referenced by nothing else while the kernel reads its memory

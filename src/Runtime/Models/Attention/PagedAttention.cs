@@ -1,7 +1,5 @@
-using Peft.Kernels;
 using Peft.Kernels.Attention;
 using Peft.Runtime.Models.Cache;
-using Peft.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,7 +13,7 @@ namespace Peft.Runtime.Models.Attention;
 /// the CPU the decode rows skip the copy: <see cref="DecodeAttention"/> reads each sequence's entries in place.
 /// The sequences' <see cref="SequenceKv.Length"/> must not include this pass's tokens yet; commit them after.
 /// </summary>
-public sealed unsafe class PagedAttention : IAttentionBackend
+public sealed class PagedAttention : IAttentionBackend
 {
     private readonly KvCache _cache;
     private readonly Tensor _writeSlots;              // [tokens]

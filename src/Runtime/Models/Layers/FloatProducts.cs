@@ -24,20 +24,14 @@ internal static unsafe class FloatProducts
     /// thread costs microseconds, which a small product (a LoRA factor) does not repay.</summary>
     private const long MinParallelBytes = 128 << 10;
 
-    [ThreadStatic]
-    private static int t_threads;
-
     public static bool Applies(Tensor x, Tensor weight, Tensor? bias) =>
         ProductAvx512.IsSupported
         && x.dim() == 2 && x.shape[0] > 0 && BlockRows > 0
-        && x.dtype == ScalarType.Float32 && weight.dtype == ScalarType.Float32
-        && x.device_type == DeviceType.CPU && weight.device_type == DeviceType.CPU
-        && RowMajor(weight) && weight.shape[1] == x.shape[1] && weight.numel() > 0
-        && (bias is null || (bias.dtype == ScalarType.Float32 && bias.device_type == DeviceType.CPU && bias.is_contiguous()))
-        && !(is_grad_enabled() && (x.requires_grad || weight.requires_grad || (bias?.requires_grad ?? false)));
+        && Float32Cpu(x) && Float32Cpu(weight) && RowMajor(weight) && weight.shape[1] == x.shape[1] && weight.numel() > 0
+        && (bias is null || (Float32Cpu(bias) && bias.is_contiguous()));
 
     /// <summary>The product; the caller has checked <see cref="Applies"/>. The result belongs to the caller's scope.</summary>
-    public static Tensor Product(Tensor x, Tensor weight, Tensor? bias) => Product(x, weight, bias, Threads(), BlockRows, MinParallelBytes);
+    public static Tensor Product(Tensor x, Tensor weight, Tensor? bias) => Product(x, weight, bias, IntraOpThreads.Current, BlockRows, MinParallelBytes);
 
     /// <param name="threads">Threads a product may use.</param>
     /// <param name="blockRows">Activation rows per pass over the weights.</param>
@@ -73,8 +67,7 @@ internal static unsafe class FloatProducts
     {
         if (!ProductAvx512.IsSupported || BlockRows == 0 || x.dim() != 3 || w.dim() != 3 || x.numel() == 0 || w.numel() == 0
             || x.shape[0] != w.shape[0] || x.shape[2] != w.shape[2] || w.stride(2) != 1 || w.stride(1) < w.shape[2]
-            || x.dtype != ScalarType.Float32 || w.dtype != ScalarType.Float32 || x.device_type != DeviceType.CPU || w.device_type != DeviceType.CPU
-            || (is_grad_enabled() && (x.requires_grad || w.requires_grad)) || x.shape[1] > BlockRows)
+            || !Float32Cpu(x) || !Float32Cpu(w) || x.shape[1] > BlockRows)
             return null;
         var input = x.is_contiguous() ? x : x.contiguous();
         long groups = x.shape[0], m = x.shape[1], rows = w.shape[1];
@@ -83,7 +76,7 @@ internal static unsafe class FloatProducts
         float* w0 = (float*)TensorMemory.FirstElement(w), x0 = (float*)TensorMemory.Pointer(input), y0 = (float*)TensorMemory.Pointer(y);
         long groupStride = w.stride(0), rowStride = w.stride(1);
         long tiles = (rows + ProductAvx512.TileRows - 1) / ProductAvx512.TileRows;
-        int threads = groups * rows * columns * sizeof(float) * m < MinParallelBytes ? 1 : Threads();
+        int threads = groups * rows * columns * sizeof(float) * m < MinParallelBytes ? 1 : IntraOpThreads.Current;
         TileParallel.For(groups * tiles, threads, (i0, i1) =>
         {
             for (long i = i0; i < i1; i++)
@@ -105,10 +98,6 @@ internal static unsafe class FloatProducts
     private static bool RowMajor(Tensor weight) =>
         weight.dim() == 2 && weight.shape[1] <= int.MaxValue && (weight.shape[0] == 1 || weight.stride(0) >= weight.shape[1]) && (weight.shape[1] == 1 || weight.stride(1) == 1);
 
-    /// <summary>This thread's intra-op thread count (read once per thread: the engine sets it before its first step).</summary>
-    private static int Threads()
-    {
-        if (t_threads == 0) t_threads = torch.get_num_threads();
-        return t_threads;
-    }
+    /// <summary>Float32 on the CPU, and nothing autograd would record.</summary>
+    private static bool Float32Cpu(Tensor t) => t.dtype == ScalarType.Float32 && t.device_type == DeviceType.CPU && !Autograd.Records(t);
 }

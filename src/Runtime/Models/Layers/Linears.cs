@@ -18,9 +18,6 @@ internal static class Linears
     /// <summary>Rows up to which the split applies (PEFT_LINEAR_SPLIT_ROWS; 0 turns it off).</summary>
     private static readonly int SplitRows = int.TryParse(Environment.GetEnvironmentVariable("PEFT_LINEAR_SPLIT_ROWS"), out int rows) ? rows : 8;
 
-    [ThreadStatic]
-    private static int t_threads;
-
     /// <param name="x">[rows, in]</param>
     /// <param name="weight">[out, in]</param>
     /// <param name="bias">[out] or null</param>
@@ -29,17 +26,10 @@ internal static class Linears
     {
         if (FloatProducts.Applies(x, weight, bias)) return FloatProducts.Product(x, weight, bias);
         long rows = x.shape[0], outFeatures = weight.shape[0], inFeatures = weight.shape[1];
-        int parts = rows <= SplitRows && x.device_type == DeviceType.CPU && x.dim() == 2 && weight.is_contiguous() ? Threads() : 1;
+        int parts = rows <= SplitRows && x.device_type == DeviceType.CPU && x.dim() == 2 && weight.is_contiguous() ? IntraOpThreads.Current : 1;
         if (parts <= 1 || outFeatures % parts != 0) return nn.functional.linear(x, weight, bias);
         var blocks = x.unsqueeze(0).expand(parts, rows, inFeatures).bmm(weight.view(parts, outFeatures / parts, inFeatures).transpose(1, 2));
         var y = rows == 1 ? blocks.view(1, outFeatures) : blocks.permute(1, 0, 2).reshape(rows, outFeatures);
         return bias is null ? y : y.add_(bias, Scalars.One);
-    }
-
-    /// <summary>This thread's intra-op thread count (read once per thread: the engine sets it before its first step).</summary>
-    private static int Threads()
-    {
-        if (t_threads == 0) t_threads = torch.get_num_threads();
-        return t_threads;
     }
 }

@@ -19,7 +19,7 @@ internal static unsafe class SmallRows
 
     public static Tensor? Rms(Tensor x, Tensor weight, double eps)
     {
-        if (!Eligible(x) || !Eligible(weight) || weight.numel() != x.shape[^1] || Recorded(x) || Recorded(weight)) return null;
+        if (!Eligible(x) || !Eligible(weight) || weight.numel() != x.shape[^1] || Autograd.Records(x) || Autograd.Records(weight)) return null;
         var y = empty_like(x);
         int columns = (int)x.shape[^1];
         RmsNormRows.Apply(Floats(x), Floats(weight), Floats(y), x.numel() / columns, columns, eps);
@@ -31,7 +31,7 @@ internal static unsafe class SmallRows
     /// <param name="sin">[T, 1, D]</param>
     public static Tensor? RotateHalf(Tensor x, Tensor cos, Tensor sin)
     {
-        if (x.dim() != 3 || !Eligible(x) || !Eligible(cos) || !Eligible(sin) || Recorded(x) || Recorded(cos) || Recorded(sin)) return null;
+        if (x.dim() != 3 || !Eligible(x) || !Eligible(cos) || !Eligible(sin) || Autograd.Records(x) || Autograd.Records(cos) || Autograd.Records(sin)) return null;
         long tokens = x.shape[0], heads = x.shape[1], dim = x.shape[2];
         if (cos.numel() != tokens * dim || sin.numel() != tokens * dim) return null;
         var y = empty_like(x);
@@ -41,10 +41,6 @@ internal static unsafe class SmallRows
 
     private static bool Eligible(Tensor t) =>
         t.device_type == DeviceType.CPU && t.dtype == ScalarType.Float32 && t.numel() is > 0 and <= MaxElements && t.is_contiguous();
-
-    /// <summary>Autograd would record the op. Not a weight's flag alone: a model just trained still has weights that
-    /// require grad, and under no_grad it must take the same path as the same weights reloaded.</summary>
-    private static bool Recorded(Tensor input) => input.requires_grad && is_grad_enabled();
 
     private static float* Floats(Tensor t) => (float*)TensorMemory.Pointer(t);
 }
