@@ -80,6 +80,7 @@ public sealed partial class InferenceEngine
                 RunBackground(idleWork);
                 return true;
             }
+            _heapTrims.BeforeIdle();
             // Nothing runnable: wait for a submission or cancellation, or poll adapter loads in flight.
             _wake.Wait(_scheduler.WaitingCount > 0 ? 5 : Timeout.Infinite);
             return true;
@@ -89,6 +90,7 @@ public sealed partial class InferenceEngine
         Interlocked.Exchange(ref _liveTensors, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
         _pacer.Served(_time.GetElapsedTime(started));
         _steps++;
+        _heapTrims.AfterStep();
         Pass(EnginePoint.AfterStep);
         if (_background is { HasWork: true } work && _pacer.Due) RunBackground(work);
         return true;

@@ -23,6 +23,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     private readonly CausalLM _model;
     private readonly EngineOptions _options;
     private readonly BackgroundPacer _pacer;
+    private readonly HeapTrims _heapTrims;
     private readonly AdapterRegistry? _registry;
     private readonly ITextDecoder _decoder;
     private readonly TimeProvider _time;
@@ -62,6 +63,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         _registry = registry;
         _decoder = decoder ?? NoTextDecoder.Instance;
         _time = time ?? TimeProvider.System;
+        _heapTrims = new HeapTrims(_time, options.HeapTrimInterval);
         _metrics = metrics ?? new EngineMetrics();
         _maxContext = options.MaxContextTokens > 0 ? Math.Min(options.MaxContextTokens, model.Config.MaxPositionEmbeddings) : model.Config.MaxPositionEmbeddings;
         _eos = [.. model.Config.EosTokenIds];

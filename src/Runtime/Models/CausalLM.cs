@@ -256,11 +256,12 @@ public abstract class CausalLM : IDisposable
         return bytes;
     }
 
-    /// <summary>Runs <paramref name="layer"/> in its own dispose scope so each layer's intermediates die with it.</summary>
-    protected static Tensor InLayerScope(Func<Tensor> layer)
+    /// <summary>Runs <paramref name="part"/> (a layer, or part of one) in its own dispose scope so its intermediates die
+    /// with it; only the result moves to the caller's scope.</summary>
+    protected static Tensor InOwnScope(Func<Tensor> part)
     {
         using var scope = NewDisposeScope();
-        return layer().MoveToOuterDisposeScope();
+        return part().MoveToOuterDisposeScope();
     }
 
     protected virtual void Dispose(bool disposing)

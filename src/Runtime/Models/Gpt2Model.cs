@@ -95,12 +95,19 @@ internal sealed class Gpt2Model : CausalLM
         foreach (var block in _blocks)
         {
             var input = h;
-            h = InLayerScope(() => BlockForward(block, input, attention, hooks));
+            h = InOwnScope(() => BlockForward(block, input, attention, hooks));
         }
         return h;
     }
 
+    // Each half of a block in a scope of its own: only its output outlives it (see LlamaModel.BlockForward).
     private Tensor BlockForward(Block b, Tensor h, IAttentionBackend attention, IForwardHooks hooks)
+    {
+        var afterAttention = h.add(InOwnScope(() => AttentionHalf(b, h, attention, hooks)), Scalars.One);
+        return afterAttention.add(InOwnScope(() => MlpHalf(b, afterAttention, hooks)), Scalars.One);
+    }
+
+    private Tensor AttentionHalf(Block b, Tensor h, IAttentionBackend attention, IForwardHooks hooks)
     {
         var c = Config;
         long tokens = h.shape[0];
@@ -111,11 +118,15 @@ internal sealed class Gpt2Model : CausalLM
             qkv[0].view(tokens, c.NumHeads, c.HeadDim),
             qkv[1].view(tokens, c.NumHeads, c.HeadDim),
             qkv[2].view(tokens, c.NumHeads, c.HeadDim));
-        h = h.add(Linear(b.Output, attended, hooks), Scalars.One);
+        return Linear(b.Output, attended, hooks);
+    }
 
-        x = hooks.AfterNorm(b.Norm2, Norms.Layer(h, b.Norm2Weight, b.Norm2Bias, c.NormEps));
+    private Tensor MlpHalf(Block b, Tensor h, IForwardHooks hooks)
+    {
+        var c = Config;
+        var x = hooks.AfterNorm(b.Norm2, Norms.Layer(h, b.Norm2Weight, b.Norm2Bias, c.NormEps));
         var up = nn.functional.gelu(Linear(b.Up, x, hooks), TorchSharp.Modules.GELU.Approximate.tanh);
-        return h.add(Linear(b.Down, up, hooks), Scalars.One);
+        return Linear(b.Down, up, hooks);
     }
 
     protected override Tensor Head(Tensor hidden, IForwardHooks hooks) =>

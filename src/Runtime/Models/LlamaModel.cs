@@ -82,12 +82,21 @@ internal sealed class LlamaModel : CausalLM
         foreach (var block in _blocks)
         {
             var input = h;
-            h = InLayerScope(() => BlockForward(block, input, cos, sin, attention, hooks));
+            h = InOwnScope(() => BlockForward(block, input, cos, sin, attention, hooks));
         }
         return h;
     }
 
+    // Each half of a block runs in a scope of its own, and so does the gated product: only their outputs outlive
+    // them, so a prefill chunk's q/k/v, gate and up activations are freed before the next part allocates its own
+    // (peak RSS, docs/benchmarks.md "Memory"). The operations and their order are those of the block as written.
     private Tensor BlockForward(Block b, Tensor h, Tensor cos, Tensor sin, IAttentionBackend attention, IForwardHooks hooks)
+    {
+        var afterAttention = h.add(InOwnScope(() => AttentionHalf(b, h, cos, sin, attention, hooks)), Scalars.One);
+        return afterAttention.add(InOwnScope(() => MlpHalf(b, afterAttention, hooks)), Scalars.One);
+    }
+
+    private Tensor AttentionHalf(Block b, Tensor h, Tensor cos, Tensor sin, IAttentionBackend attention, IForwardHooks hooks)
     {
         var c = Config;
         long tokens = h.shape[0];
@@ -97,12 +106,14 @@ internal sealed class LlamaModel : CausalLM
         var v = Linear(b.V, x, hooks).view(tokens, c.NumKeyValueHeads, c.HeadDim);
         q = RotaryEmbedding.Apply(q, cos, sin);
         k = RotaryEmbedding.Apply(k, cos, sin);
-        var attended = attention.Attend(b.Q.Layer, q, k, v);
-        h = h.add(Linear(b.O, attended, hooks), Scalars.One);
+        return Linear(b.O, attention.Attend(b.Q.Layer, q, k, v), hooks);
+    }
 
-        x = Norms.Rms(h, b.PostNorm, c.NormEps);
-        var gated = nn.functional.silu(Linear(b.Gate, x, hooks)).mul_(Linear(b.Up, x, hooks));
-        return h.add(Linear(b.Down, gated, hooks), Scalars.One);
+    private Tensor MlpHalf(Block b, Tensor h, IForwardHooks hooks)
+    {
+        var x = Norms.Rms(h, b.PostNorm, Config.NormEps);
+        var gated = InOwnScope(() => nn.functional.silu(Linear(b.Gate, x, hooks)).mul_(Linear(b.Up, x, hooks)));
+        return Linear(b.Down, gated, hooks);
     }
 
     protected override Tensor Head(Tensor hidden, IForwardHooks hooks) =>

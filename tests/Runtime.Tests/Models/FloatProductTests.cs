@@ -82,6 +82,15 @@ public sealed class FloatProductTests
         var reference = x.to(ScalarType.Float64).bmm(slots.to(ScalarType.Float64).transpose(1, 2));
         Assert.True(grouped.to(ScalarType.Float64).allclose(reference, rtol: 1e-5, atol: 1e-5), "against bmm");
 
+        // The same products with the slots named by index (out of order, not a range): read in place, no gather.
+        long[] picked = [4, 0, 2];
+        var indexed = FloatProducts.Grouped(x, trimmed, picked)!;
+        var gathered = trimmed.index_select(0, tensor(picked));
+        for (int u = 0; u < 3; u++)
+            Assert.True(Same(indexed[u], FloatProducts.Product(x[u], gathered[u], null, threads: 1, blockRows: 256, minParallelBytes: 0)), $"slot {picked[u]}");
+        Assert.Null(FloatProducts.Grouped(x, trimmed, [0, 5, 1]));   // a slot past the pool
+        Assert.Null(FloatProducts.Grouped(x, trimmed, [0, 1]));      // one index per group
+
         Assert.Null(FloatProducts.Grouped(x.to(ScalarType.Float64), slots.to(ScalarType.Float64)));
         Assert.Null(FloatProducts.Grouped(x, randn([3, 12, 7], generator: generator).transpose(1, 2)));   // columns not dense
     }

@@ -8,7 +8,7 @@ namespace Peft.Runtime.Adapters.Serving;
 /// <summary>
 /// SGMV over rows of several slots: rows grouped by slot, U distinct slots, at most m rows each (shorter groups
 /// padded with any row of theirs):
-///   A_u = A[slots], B_u = B[slots]      (views when the slots form a range: no copy at all)
+///   A_u = A[slots], B_u = B[slots]      (read in place by the float32 kernel; for bmm, views when the slots form a range)
 ///   X   = x[padded rows] as [U, m, in]  (a view when the padded rows are a range in order)
 ///   Y   = (X · A_uᵀ) · B_uᵀ as [U·m, out];  output[row] += Y[its group, its position] for the real rows only.
 /// Each adapter's weights are read once however many rows use it, in a fixed number of ops per site. Both products
@@ -19,7 +19,8 @@ internal sealed class SegmentPart : SlotPart
     private readonly int _groups;         // U: distinct slots
     private readonly int _width;          // m: rows of the largest group
     private readonly int _firstSlot;      // the slots are FirstSlot .. FirstSlot+U-1, or -1
-    private readonly Tensor? _slots;      // [U] when they are not a range
+    private readonly long[] _slotIndex;   // [U] the slots in group order
+    private readonly Tensor? _slots;      // [U] when they are not a range (bmm's gather)
     private readonly int _paddedStart;    // the padded rows are PaddedStart .. +U·m-1 in order, or -1
     private readonly Tensor? _paddedRows; // [U·m] input rows, groups padded by repeating their last row, when not a range
     private readonly Tensor? _valid;      // [n] positions of real rows in [U·m], null when nothing is padding
@@ -31,6 +32,7 @@ internal sealed class SegmentPart : SlotPart
     {
         var bySlot = decode.GroupBy(s => s.Slot).OrderBy(g => g.Key).ToArray();
         var slots = bySlot.Select(g => g.Key).ToArray();
+        _slotIndex = [.. slots.Select(s => (long)s)];
         var groups = bySlot.Select(g => g.Select(s => (long)s.Row).ToArray()).ToArray();
         _groups = groups.Length;
         _width = groups.Max(g => g.Length);
@@ -51,15 +53,13 @@ internal sealed class SegmentPart : SlotPart
     {
         var x = _paddedStart >= 0 ? input.narrow(0, _paddedStart, _groups * _width) : input.index_select(0, _paddedRows!);
         var grouped = x.reshape(_groups, _width, -1);
-        var slots = Slots(a);
-        return FloatProducts.Grouped(grouped, slots) ?? grouped.bmm(slots.transpose(1, 2));                       // [U, m, rank·G]
+        return FloatProducts.Grouped(grouped, a, _slotIndex) ?? grouped.bmm(Slots(a).transpose(1, 2));            // [U, m, rank·G]
     }
 
     public override void Expand(Tensor shrunk, Tensor b, Tensor output, int g, int groupSize)
     {
         var columns = Columns(shrunk, g, groupSize);
-        var slots = Slots(b);
-        var y = (FloatProducts.Grouped(columns, slots) ?? columns.bmm(slots.transpose(1, 2))).view(_groups * _width, -1);   // [U·m, out]
+        var y = (FloatProducts.Grouped(columns, b, _slotIndex) ?? columns.bmm(Slots(b).transpose(1, 2))).view(_groups * _width, -1);   // [U·m, out]
         if (_valid is not null) y = y.index_select(0, _valid);
         if (_rowStart >= 0) output.narrow(0, _rowStart, y.shape[0]).add_(y, Scalars.One);
         else output.index_add_(0, _rows!, y, Scalars.One);

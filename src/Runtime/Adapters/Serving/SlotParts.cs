@@ -38,8 +38,12 @@ internal sealed class RunPart(int row, int length, int slot) : SlotPart
 {
     public override Tensor Shrink(Tensor input, Tensor a) => Linears.Apply(input.narrow(0, row, length), a.select(0, slot), null);
 
-    public override void Expand(Tensor shrunk, Tensor b, Tensor output, int g, int groupSize) =>
-        output.narrow(0, row, length).add_(Linears.Apply(Columns(shrunk, g, groupSize), b.select(0, slot), null), Scalars.One);
+    public override void Expand(Tensor shrunk, Tensor b, Tensor output, int g, int groupSize)
+    {
+        // A prefill chunk's delta is as large as the site's output: freed now, not with the layer.
+        using var delta = Linears.Apply(Columns(shrunk, g, groupSize), b.select(0, slot), null);
+        output.narrow(0, row, length).add_(delta, Scalars.One);
+    }
 }
 
 /// <summary>Rows apart from each other, all on one slot: gathered once, then the slot's own A and B.</summary>

@@ -57,24 +57,28 @@ internal static unsafe class FloatProducts
     }
 
     /// <summary>
-    /// y[u] = x[u] · w[u]ᵀ for every group u (SGMV: each adapter slot's rows against that slot's factor), all groups'
-    /// tiles in one split over the threads. Null where the kernel does not apply (the caller keeps <c>bmm</c>).
+    /// y[u] = x[u] · w[slots[u]]ᵀ for every group u (SGMV: each adapter slot's rows against that slot's factor, read
+    /// in place in the pool), all groups' tiles in one split over the threads. Null where the kernel does not apply
+    /// (the caller keeps <c>bmm</c> over gathered slots).
     /// </summary>
     /// <param name="x">[U, m, in]</param>
-    /// <param name="w">[U, rows, in], rows and groups at any strides, columns dense (a pool's slots, trimmed or not)</param>
+    /// <param name="w">[S, rows, in], rows and slots at any strides, columns dense (a pool, trimmed to a rank or not)</param>
+    /// <param name="slots">U indices into w's first dimension; null: group u reads w[u] (then S = U)</param>
     /// <returns>[U, m, rows]</returns>
-    public static Tensor? Grouped(Tensor x, Tensor w)
+    public static Tensor? Grouped(Tensor x, Tensor w, IReadOnlyList<long>? slots = null)
     {
         if (!ProductAvx512.IsSupported || BlockRows == 0 || x.dim() != 3 || w.dim() != 3 || x.numel() == 0 || w.numel() == 0
-            || x.shape[0] != w.shape[0] || x.shape[2] != w.shape[2] || w.stride(2) != 1 || w.stride(1) < w.shape[2]
+            || x.shape[2] != w.shape[2] || w.stride(2) != 1 || w.stride(1) < w.shape[2]
             || !Float32Cpu(x) || !Float32Cpu(w) || x.shape[1] > BlockRows)
             return null;
-        var input = x.is_contiguous() ? x : x.contiguous();
         long groups = x.shape[0], m = x.shape[1], rows = w.shape[1];
+        if (slots is null ? w.shape[0] != groups : slots.Count != groups || slots.Any(s => s < 0 || s >= w.shape[0])) return null;
+        var input = x.is_contiguous() ? x : x.contiguous();
         int columns = (int)w.shape[2];
         var y = empty([groups, m, rows], ScalarType.Float32);
         float* w0 = (float*)TensorMemory.FirstElement(w), x0 = (float*)TensorMemory.Pointer(input), y0 = (float*)TensorMemory.Pointer(y);
-        long groupStride = w.stride(0), rowStride = w.stride(1);
+        long slotStride = w.stride(0), rowStride = w.stride(1);
+        long[] offsets = [.. Enumerable.Range(0, (int)groups).Select(u => (slots is null ? u : slots[u]) * slotStride)];
         long tiles = (rows + ProductAvx512.TileRows - 1) / ProductAvx512.TileRows;
         int threads = groups * rows * columns * sizeof(float) * m < MinParallelBytes ? 1 : IntraOpThreads.Current;
         TileParallel.For(groups * tiles, threads, (i0, i1) =>
@@ -84,7 +88,7 @@ internal static unsafe class FloatProducts
                 long u = i / tiles, t = i % tiles;
                 var args = new ProductArgs
                 {
-                    W = w0 + u * groupStride, Rows = rows, WStride = rowStride, Columns = columns,
+                    W = w0 + offsets[u], Rows = rows, WStride = rowStride, Columns = columns,
                     X = x0 + u * m * columns, N = (int)m, Y = y0 + u * m * rows,
                 };
                 ProductAvx512.Tiles(args, t, t + 1);

@@ -1,0 +1,44 @@
+using Peft.Runtime.Torch;
+
+namespace Peft.Runtime.Engine;
+
+/// <summary>
+/// When the engine hands freed native memory back to the kernel. libtorch takes a step's tensors from glibc's heap,
+/// and glibc keeps what they leave free mapped in each thread's arena: a prefill chunk's activations, freed, stayed
+/// resident through the decode steps after it, and peak RSS grew wave by wave (docs/benchmarks.md, "Memory"). The
+/// engine trims when it runs out of work and, while busy, at most once per interval; a trim costs milliseconds (it
+/// walks the free chunks, and the next step faults its pages in again), so it is not done every step.
+/// </summary>
+internal sealed class HeapTrims(TimeProvider time, TimeSpan busyInterval, Action trim)
+{
+    private long _last = time.GetTimestamp();
+    private bool _stepped;
+
+    public HeapTrims(TimeProvider time, TimeSpan busyInterval) : this(time, busyInterval, NativeHeap.Trim)
+    {
+    }
+
+    /// <summary>Trims made (a test hook and a metric).</summary>
+    public int Count { get; private set; }
+
+    /// <summary>After a step: trims when the last trim is an interval old (never when the interval is zero).</summary>
+    public void AfterStep()
+    {
+        _stepped = true;
+        if (busyInterval > TimeSpan.Zero && time.GetElapsedTime(_last) >= busyInterval) Trim();
+    }
+
+    /// <summary>Before the engine waits for work: trims when a step ran since the last trim.</summary>
+    public void BeforeIdle()
+    {
+        if (_stepped) Trim();
+    }
+
+    private void Trim()
+    {
+        trim();
+        _stepped = false;
+        _last = time.GetTimestamp();
+        Count++;
+    }
+}

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Time.Testing;
+using Peft.Runtime.Engine;
+
+namespace Peft.Runtime.Tests.Engine;
+
+public sealed class HeapTrimsTests
+{
+    [Fact]
+    public void A_busy_engine_trims_once_per_interval_and_an_idle_one_after_any_step()
+    {
+        var time = new FakeTimeProvider();
+        int trims = 0;
+        var heap = new HeapTrims(time, TimeSpan.FromSeconds(1), () => trims++);
+
+        heap.BeforeIdle();
+        Assert.Equal(0, trims);   // nothing ran: nothing was freed
+
+        for (int i = 0; i < 9; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            heap.AfterStep();
+        }
+        Assert.Equal(0, trims);   // 0.9 s of steps
+        time.Advance(TimeSpan.FromMilliseconds(100));
+        heap.AfterStep();
+        Assert.Equal(1, trims);   // the interval is up
+
+        heap.BeforeIdle();
+        Assert.Equal(1, trims);   // no step since that trim
+        time.Advance(TimeSpan.FromMilliseconds(100));
+        heap.AfterStep();
+        heap.BeforeIdle();
+        Assert.Equal(2, trims);   // a step ran, then the engine went idle
+        Assert.Equal(2, heap.Count);
+    }
+
+    [Fact]
+    public void A_zero_interval_trims_only_when_idle()
+    {
+        var time = new FakeTimeProvider();
+        int trims = 0;
+        var heap = new HeapTrims(time, TimeSpan.Zero, () => trims++);
+        for (int i = 0; i < 100; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            heap.AfterStep();
+        }
+        Assert.Equal(0, trims);
+        heap.BeforeIdle();
+        Assert.Equal(1, trims);
+    }
+
+    [Fact]
+    public void A_negative_interval_is_refused()
+    {
+        var options = new EngineOptions { HeapTrimInterval = TimeSpan.FromSeconds(-1) };
+        Assert.Equal("HeapTrimInterval must not be negative", options.Validate());
+    }
+}
