@@ -25,6 +25,52 @@ public sealed class TokenSamplerTests
         Assert.Equal(2, new TokenSampler(SamplingParams.Greedy, []).Sample([0f, 1f, 3f, 3f]).TokenId);
     }
 
+    [Theory]
+    [InlineData(32000, 0)]
+    [InlineData(32000, 1)]
+    [InlineData(50257, 2)]
+    [InlineData(37, 3)]
+    [InlineData(5, 4)]
+    public void The_vectorised_argmax_is_the_scans_on_ties_signed_zeros_infinities_and_nans(int vocab, int seed)
+    {
+        var random = new Random(seed);
+        var values = new float[vocab];
+        for (int i = 0; i < vocab; i++) values[i] = (float)(random.NextDouble() * 20 - 10);
+
+        static int Scan(float[] v)
+        {
+            int best = 0;
+            for (int i = 1; i < v.Length; i++)
+                if (v[i] > v[best]) best = i;
+            return best;
+        }
+
+        Assert.Equal(Scan(values), TokenSampler.ArgMax(values));
+        int late = vocab - 1 - random.Next(Math.Min(vocab, 20));
+        values[late] = 11f;                       // the maximum in the tail past the last whole vector
+        Assert.Equal(Scan(values), TokenSampler.ArgMax(values));
+        values[vocab / 2] = 11f;                  // a tie: the lower index
+        Assert.Equal(Scan(values), TokenSampler.ArgMax(values));
+        Array.Fill(values, -5f);
+        values[vocab / 3] = -0f;
+        values[vocab / 3 + 1] = 0f;               // signed zeros compare equal: the first
+        Assert.Equal(Scan(values), TokenSampler.ArgMax(values));
+        values[vocab - 1] = float.PositiveInfinity;
+        Assert.Equal(Scan(values), TokenSampler.ArgMax(values));
+        values[vocab / 4] = float.NaN;            // a NaN is never larger
+        Assert.Equal(Scan(values), TokenSampler.ArgMax(values));
+        values[0] = float.NaN;                    // ... and a NaN first is never replaced
+        Assert.Equal(Scan(values), TokenSampler.ArgMax(values));
+    }
+
+    [Fact]
+    public void Greedy_with_a_penalty_still_applies_it()
+    {
+        var p = SamplingParams.Greedy with { RepetitionPenalty = 4f };
+        var sampler = new TokenSampler(p, [2]);
+        Assert.Equal(1, sampler.Sample([0f, 1f, 3f]).TokenId);   // 3 / 4 < 1
+    }
+
     [Fact]
     public void Temperature_one_samples_the_softmax()
     {

@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
 namespace Peft.Runtime.Engine.Sampling;
 
 /// <summary>
@@ -30,6 +33,12 @@ public sealed class TokenSampler
     /// <param name="logits">The model's raw logits for this sequence's next position.</param>
     public TokenChoice Sample(ReadOnlySpan<float> logits)
     {
+        // Greedy without penalties reads the logits as they are: no copy of a vocabulary's worth per row and step.
+        if (_params.IsPlainGreedy)
+        {
+            int best = ArgMax(logits);
+            return _params.TopLogprobs is { } k ? Logprobs.Of(logits, best, k) : new TokenChoice(best, float.NaN, null);
+        }
         if (_scratch.Length != logits.Length) _scratch = new float[logits.Length];
         var scores = _scratch.AsSpan();
         logits.CopyTo(scores);
@@ -72,7 +81,38 @@ public sealed class TokenSampler
     }
 
     /// <summary>First index of the largest value, as torch.argmax.</summary>
+    /// <summary>The first index of the largest value (ties: the lowest index; a NaN is never larger than anything, as
+    /// with <c>&gt;</c> in a scan). Vectorised: the maximum in one pass, then its first index.</summary>
     public static int ArgMax(ReadOnlySpan<float> values)
+    {
+        int width = Vector<float>.Count;
+        if (!Vector.IsHardwareAccelerated || values.Length < 2 * width || float.IsNaN(values[0])) return ScanArgMax(values);
+        var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
+        var max = vectors[0];
+        var nan = Vector<int>.Zero;
+        foreach (var v in vectors)
+        {
+            nan |= ~Vector.Equals(v, v);
+            max = Vector.Max(max, v);
+        }
+        if (nan != Vector<int>.Zero) return ScanArgMax(values);   // Vector.Max's NaN rule is not the scan's
+        float best = max[0];
+        for (int i = 1; i < width; i++) best = Math.Max(best, max[i]);
+        for (int i = vectors.Length * width; i < values.Length; i++)
+            if (values[i] > best) best = values[i];
+        var target = new Vector<float>(best);
+        for (int k = 0; k < vectors.Length; k++)
+        {
+            if (!Vector.EqualsAny(vectors[k], target)) continue;
+            for (int i = k * width; ; i++)
+                if (values[i] == best) return i;
+        }
+        for (int i = vectors.Length * width; i < values.Length; i++)
+            if (values[i] == best) return i;
+        return ScanArgMax(values);   // not reached: best is one of the values
+    }
+
+    private static int ScanArgMax(ReadOnlySpan<float> values)
     {
         int best = 0;
         for (int i = 1; i < values.Length; i++)
