@@ -7,8 +7,12 @@ namespace Peft.Runtime.Engine;
 /// <summary>Budgets of the engine loop. Defaults suit the bundled demo model on a small CPU host.</summary>
 public sealed record EngineOptions
 {
-    /// <summary>Tokens computed per step across all sequences (decode rows count 1; prefill chunks fill the rest).</summary>
-    public int MaxBatchTokens { get; init; } = 512;
+    /// <summary>
+    /// Tokens computed per step across all sequences (decode rows count 1; prefill chunks fill the rest). 256: a
+    /// step's activations are what peak memory holds above the weights, cache and slots, and 512 held about 60 MiB
+    /// more at the peak of a 32-request wave for no throughput (the float32 kernel takes rows 256 at a time anyway).
+    /// </summary>
+    public int MaxBatchTokens { get; init; } = 256;
 
     /// <summary>Sequences in one step.</summary>
     public int MaxRunningSequences { get; init; } = 64;
