@@ -5,7 +5,7 @@ namespace Peft.Runtime.Engine;
 /// <summary>
 /// When the engine hands freed native memory back to the kernel. libtorch takes a step's tensors from glibc's heap,
 /// and glibc keeps what they leave free mapped in each thread's arena: a prefill chunk's activations, freed, stayed
-/// resident through the decode steps after it, and peak RSS grew wave by wave (docs/benchmarks.md, "Memory"). The
+/// resident through the decode steps after it, and peak RSS grew wave by wave (docs/benchmarks.md, "Peak memory"). The
 /// engine trims when it runs out of work and, while busy, at most once per interval; a trim costs milliseconds (it
 /// walks the free chunks, and the next step faults its pages in again), so it is not done every step.
 /// </summary>
@@ -18,7 +18,7 @@ internal sealed class HeapTrims(TimeProvider time, TimeSpan busyInterval, Action
     {
     }
 
-    /// <summary>Trims made (a test hook and a metric).</summary>
+    /// <summary>Trims made (a test hook).</summary>
     public int Count { get; private set; }
 
     /// <summary>After a step: trims when the last trim is an interval old (never when the interval is zero).</summary>

@@ -89,7 +89,7 @@ internal sealed class LlamaModel : CausalLM
 
     // Each half of a block runs in a scope of its own, and so does the gated product: only their outputs outlive
     // them, so a prefill chunk's q/k/v, gate and up activations are freed before the next part allocates its own
-    // (peak RSS, docs/benchmarks.md "Memory"). The operations and their order are those of the block as written.
+    // (docs/benchmarks.md, "Peak memory"). The operations and their order are those of the block as written.
     private Tensor BlockForward(Block b, Tensor h, Tensor cos, Tensor sin, IAttentionBackend attention, IForwardHooks hooks)
     {
         var afterAttention = h.add(InOwnScope(() => AttentionHalf(b, h, cos, sin, attention, hooks)), Scalars.One);

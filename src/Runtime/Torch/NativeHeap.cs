@@ -10,17 +10,21 @@ namespace Peft.Runtime.Torch;
 /// </summary>
 internal static partial class NativeHeap
 {
-    /// <summary>Returns free heap pages to the kernel (glibc only; elsewhere nothing happens).</summary>
+    private static bool s_unavailable = !OperatingSystem.IsLinux();
+
+    /// <summary>Returns free heap pages to the kernel (glibc only; elsewhere nothing happens). The engine calls this
+    /// from its loop, so a C library without it is remembered, never thrown.</summary>
     public static void Trim()
     {
-        if (!OperatingSystem.IsLinux()) return;
+        if (s_unavailable) return;
         try
         {
             _ = MallocTrim(0);
         }
-        catch (EntryPointNotFoundException)
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
         {
             // Not glibc (musl has no malloc_trim): its allocator returns memory its own way.
+            s_unavailable = true;
         }
     }
 

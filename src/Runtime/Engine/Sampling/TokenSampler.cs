@@ -80,7 +80,6 @@ public sealed class TokenSampler
         return candidates.Items[^1].TokenId;
     }
 
-    /// <summary>First index of the largest value, as torch.argmax.</summary>
     /// <summary>The first index of the largest value (ties: the lowest index; a NaN is never larger than anything, as
     /// with <c>&gt;</c> in a scan). Vectorised: the maximum in one pass, then its first index.</summary>
     public static int ArgMax(ReadOnlySpan<float> values)
