@@ -11,9 +11,10 @@ namespace Peft.Runtime.Adapters.Serving;
 ///   shrunk    = x[R] · A[s(R)]ᵀ                     A: [slots, rank·G, in], G sites interleaved (G = 1: one site)
 ///   output[R] += columns_g(shrunk) · B[s(R)]ᵀ       B: [slots, out, rank], columns_g = g, G+g, 2G+g, ...
 /// (a shared shrink is regrouped by <see cref="BySite"/> before the expands read it).
-/// which is (x · A_gᵀ) · B_gᵀ for site g, the delta of <see cref="LoraMath.Delta"/>. One slot's products go through
-/// <see cref="Linears"/> like the base's: the float32 kernel where it applies (A always; B when the slot's rank is the
-/// pool's), which does not wake libtorch's threads for a product of a few hundred kilobytes.
+/// which is (x · A_gᵀ) · B_gᵀ for site g, the delta of <see cref="LoraMath.Delta"/>. One slot's shrink goes through
+/// <see cref="Linears"/> like the base's products (the float32 kernel where it applies, which does not wake libtorch's
+/// threads for a product of a few hundred kilobytes), and its expand is added into the output in place
+/// (<see cref="FloatProducts.AddLowRank(Tensor, Tensor, Tensor, Tensor?)"/>) where that kernel applies.
 /// </summary>
 internal abstract class SlotPart
 {
@@ -40,9 +41,12 @@ internal sealed class RunPart(int row, int length, int slot) : SlotPart
 
     public override void Expand(Tensor shrunk, Tensor b, Tensor output, int g, int groupSize)
     {
+        var columns = Columns(shrunk, g, groupSize);
+        var target = output.narrow(0, row, length);
+        if (FloatProducts.AddLowRank(target, columns, b.select(0, slot))) return;
         // A prefill chunk's delta is as large as the site's output: freed now, not with the layer.
-        using var delta = Linears.Apply(Columns(shrunk, g, groupSize), b.select(0, slot), null);
-        output.narrow(0, row, length).add_(delta, Scalars.One);
+        using var delta = Linears.Apply(columns, b.select(0, slot), null);
+        target.add_(delta, Scalars.One);
     }
 }
 
@@ -51,8 +55,12 @@ internal sealed class RowsPart(Tensor rows, int slot) : SlotPart
 {
     public override Tensor Shrink(Tensor input, Tensor a) => Linears.Apply(input.index_select(0, rows), a.select(0, slot), null);
 
-    public override void Expand(Tensor shrunk, Tensor b, Tensor output, int g, int groupSize) =>
-        output.index_add_(0, rows, Linears.Apply(Columns(shrunk, g, groupSize), b.select(0, slot), null), Scalars.One);
+    public override void Expand(Tensor shrunk, Tensor b, Tensor output, int g, int groupSize)
+    {
+        var columns = Columns(shrunk, g, groupSize);
+        if (!FloatProducts.AddLowRank(output, columns, b.select(0, slot), rows))
+            output.index_add_(0, rows, Linears.Apply(columns, b.select(0, slot), null), Scalars.One);
+    }
 }
 
 /// <summary>BGMV: each row's A and B gathered from the pools, two batched products over all rows.</summary>

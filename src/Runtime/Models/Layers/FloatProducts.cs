@@ -24,6 +24,13 @@ internal static unsafe class FloatProducts
     /// thread costs microseconds, which a small product (a LoRA factor) does not repay.</summary>
     private const long MinParallelBytes = 128 << 10;
 
+    /// <summary>Below this many weight-row tiles the threads also split the activation rows, <see cref="GroupRows"/> at
+    /// a time: a LoRA shrink has 4 to 12 tiles, too few to keep two threads busy, and its weights stay in cache while
+    /// each group reads them again.</summary>
+    private const long FewTiles = 32;
+
+    private const int GroupRows = 16;
+
     public static bool Applies(Tensor x, Tensor weight, Tensor? bias) =>
         ProductAvx512.IsSupported
         && x.dim() == 2 && x.shape[0] > 0 && BlockRows > 0
@@ -50,7 +57,23 @@ internal static unsafe class FloatProducts
             int count = (int)Math.Min(blockRows, n - m);
             var args = new ProductArgs { W = w, Rows = rows, WStride = stride, Columns = columns, X = x0 + m * columns, N = count, Y = y0 + m * rows, Bias = b };
             int split = weight.numel() * sizeof(float) * count < minParallelBytes ? 1 : threads;
-            TileParallel.For(args.Tiles, split, (t0, t1) => ProductAvx512.Tiles(args, t0, t1));
+            long tiles = args.Tiles;
+            int groups = split > 1 && tiles < FewTiles ? (count + GroupRows - 1) / GroupRows : 1;
+            if (groups <= 1)
+            {
+                TileParallel.For(tiles, split, (t0, t1) => ProductAvx512.Tiles(args, t0, t1));
+                continue;
+            }
+            // Few weight rows (a LoRA shrink): the threads split the activation rows as well, GroupRows at a time.
+            TileParallel.For(groups * tiles, split, (i0, i1) =>
+            {
+                for (long i = i0; i < i1; i++)
+                {
+                    int first = (int)(i / tiles) * GroupRows;
+                    var part = args with { X = args.X + (long)first * columns, N = Math.Min(GroupRows, count - first), Y = args.Y + first * rows };
+                    ProductAvx512.Tiles(part, i % tiles, i % tiles + 1);
+                }
+            });
         }
         GC.KeepAlive(input);   // a contiguous copy is referenced by nothing else while the kernel reads its memory
         return y;
@@ -97,6 +120,43 @@ internal static unsafe class FloatProducts
         GC.KeepAlive(input);
         return y;
     }
+
+    /// <summary>
+    /// output[rows[m]] += s[m] · bᵀ (a LoRA expand added in place, <see cref="LowRankAvx512"/>): no delta tensor, no
+    /// separate add. False where the kernel does not apply; the caller then keeps its product and add.
+    /// </summary>
+    /// <param name="output">[*, out], columns dense; written in place</param>
+    /// <param name="s">[n, rank], rows at any stride, columns dense</param>
+    /// <param name="b">[out, rank], rows at any stride, columns dense (a pool slot trimmed to a rank or not)</param>
+    /// <param name="rows">[n] int64 rows of output, or null: row m of s adds to row m of output</param>
+    public static bool AddLowRank(Tensor output, Tensor s, Tensor b, Tensor? rows = null) =>
+        AddLowRank(output, s, b, rows, IntraOpThreads.Current, MinParallelBytes);
+
+    /// <param name="threads">Threads the delta may use.</param>
+    /// <param name="minParallelBytes">Rows times B's bytes below which it runs on the calling thread.</param>
+    internal static bool AddLowRank(Tensor output, Tensor s, Tensor b, Tensor? rows, int threads, long minParallelBytes)
+    {
+        if (!LowRankAvx512.IsSupported || BlockRows == 0 || output.dim() != 2 || s.dim() != 2 || b.dim() != 2
+            || s.shape[1] != b.shape[1] || s.shape[1] is 0 or > LowRankAvx512.MaxRank || b.shape[0] != output.shape[1]
+            || s.shape[0] != (rows?.shape[0] ?? output.shape[0]) || s.shape[0] == 0 || b.shape[0] == 0
+            || !DenseColumns(output) || !DenseColumns(s) || !DenseColumns(b)
+            || !Float32Cpu(output) || !Float32Cpu(s) || !Float32Cpu(b)
+            || rows is not null && (rows.dtype != ScalarType.Int64 || rows.device_type != DeviceType.CPU || !rows.is_contiguous()))
+            return false;
+        var args = new LowRankArgs
+        {
+            S = (float*)TensorMemory.FirstElement(s), SStride = s.stride(0), N = (int)s.shape[0],
+            B = (float*)TensorMemory.FirstElement(b), BStride = b.stride(0), Rank = (int)b.shape[1], Outputs = b.shape[0],
+            Y = (float*)TensorMemory.FirstElement(output), YStride = output.stride(0),
+            Rows = rows is null ? null : (long*)TensorMemory.Pointer(rows),
+        };
+        int split = args.N * args.Outputs * args.Rank * sizeof(float) < minParallelBytes ? 1 : threads;
+        TileParallel.For(args.Blocks, split, (b0, b1) => LowRankAvx512.Blocks(args, b0, b1));
+        return true;
+    }
+
+    /// <summary>Columns at unit stride (or one column), rows at any stride.</summary>
+    private static bool DenseColumns(Tensor t) => t.shape[1] == 1 || t.stride(1) == 1;
 
     /// <summary>Rows at any stride, columns dense.</summary>
     private static bool RowMajor(Tensor weight) =>
