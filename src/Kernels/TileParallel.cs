@@ -1,26 +1,50 @@
 namespace Peft.Kernels;
 
 /// <summary>
-/// Splits a range of row tiles over up to <c>threads</c> threads. The range is cut into several chunks per thread and
-/// the calling thread takes part, so a worker the OS does not schedule soon (a shared machine) delays nothing: the
-/// others take its chunks.
+/// Splits a range of row tiles over up to <c>threads</c> threads. Each participant, the calling thread included,
+/// claims the next chunk from a shared counter, and chunks shrink as the range runs out (a part of what is left per
+/// claim, guided scheduling): a worker the OS does not schedule soon (a shared machine) delays nothing, since the
+/// others take what it has not claimed, and the last chunks are small, so no thread waits long at the end for another
+/// finishing a large one. Fixed chunks of an eighth of the range cost 8% of a 32-row decode's matmul time on 2 threads
+/// and 12% at 128 rows against this (paired runs, docs/benchmarks.md).
 /// </summary>
 internal static class TileParallel
 {
-    private const int ChunksPerThread = 4;
-    private const long MinChunkTiles = 8;
+    private const long MinChunkTiles = 4;
 
     public static void For(long tiles, int threads, Action<long, long> body)
     {
         if (tiles <= 0) return;
-        long chunk = Math.Max(MinChunkTiles, (tiles + (long)threads * ChunksPerThread - 1) / ((long)threads * ChunksPerThread));
-        int chunks = (int)((tiles + chunk - 1) / chunk);
-        if (threads <= 1 || chunks <= 1)
+        if (threads <= 1 || tiles < 2 * MinChunkTiles)
         {
             body(0, tiles);
             return;
         }
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads },
-            c => body(c * chunk, Math.Min(tiles, (c + 1) * chunk)));
+        var claims = new Claims(tiles, threads);
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ =>
+        {
+            while (claims.Next(out long start, out long end)) body(start, end);
+        });
+    }
+
+    /// <summary>The shared counter: a participant that starts after the others finished finds nothing left.</summary>
+    private sealed class Claims(long tiles, int threads)
+    {
+        private long _next;
+
+        public bool Next(out long start, out long end)
+        {
+            while (true)
+            {
+                start = Volatile.Read(ref _next);
+                if (start >= tiles)
+                {
+                    end = start;
+                    return false;
+                }
+                end = Math.Min(tiles, start + Math.Max(MinChunkTiles, (tiles - start) / (2L * threads)));
+                if (Interlocked.CompareExchange(ref _next, end, start) == start) return true;
+            }
+        }
     }
 }
