@@ -2,6 +2,7 @@ using Peft.Runtime.Models.Attention;
 using Peft.Runtime.Models.Config;
 using Peft.Runtime.Models.Weights;
 using Peft.Runtime.Safetensors;
+using Peft.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -82,6 +83,7 @@ public abstract class CausalLM : IDisposable
             RefuseUnexpected(model.UnusedTensors, config);
             model.Weights = loader.Weights;
             model.ResidentBytes = model.CountResidentBytes();
+            model.AdviseHugePages();
         }
         catch
         {
@@ -238,6 +240,17 @@ public abstract class CausalLM : IDisposable
     {
         x = hooks.BeforeLinear(HeadSite, x);
         return hooks.AfterLinear(HeadSite, x, HeadWeight.Linear(x, null));
+    }
+
+    /// <summary>Float matrices and loose tensors (embeddings, norms) onto huge pages; INT8 matrices keep their own
+    /// layout's pages.</summary>
+    private void AdviseHugePages()
+    {
+        foreach (var owned in _owned)
+        {
+            if (owned is DenseMatrix dense) HugePages.Advise(dense.Weight);
+            else if (owned is Tensor tensor) HugePages.Advise(tensor);
+        }
     }
 
     private Dictionary<string, long> CountResidentBytes()
