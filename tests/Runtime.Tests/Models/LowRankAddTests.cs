@@ -79,6 +79,9 @@ public sealed class LowRankAddTests
         Assert.False(FloatProducts.AddLowRank(y, s, b.t().contiguous().t()));                               // columns not dense
         Assert.False(FloatProducts.AddLowRank(y, randn([2, LowRankAvx512.MaxRank + 1]), randn([32, LowRankAvx512.MaxRank + 1])));
         Assert.False(FloatProducts.AddLowRank(y, s, b, tensor(new long[] { 0, 1, 1 })));                    // one row per shrink row
+        Assert.False(FloatProducts.AddLowRank(y, s, b, tensor(new long[] { 0, 2 })));                       // a row past the output
+        Assert.False(FloatProducts.AddLowRank(y, s, b, tensor(new long[] { -1, 0 })));
+        Assert.False(FloatProducts.AddLowRank(randn([32]).expand(2, 32), s, b));                            // rows that overlap
         Assert.False(FloatProducts.AddLowRank(y, s.clone().requires_grad_(true), b));                       // autograd records
         Assert.True(y.eq(before).all().item<bool>());
     }

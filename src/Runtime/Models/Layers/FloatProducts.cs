@@ -141,7 +141,8 @@ internal static unsafe class FloatProducts
             || s.shape[0] != (rows?.shape[0] ?? output.shape[0]) || s.shape[0] == 0 || b.shape[0] == 0
             || !DenseColumns(output) || !DenseColumns(s) || !DenseColumns(b)
             || !Float32Cpu(output) || !Float32Cpu(s) || !Float32Cpu(b)
-            || rows is not null && (rows.dtype != ScalarType.Int64 || rows.device_type != DeviceType.CPU || !rows.is_contiguous()))
+            || output.shape[0] > 1 && output.stride(0) < output.shape[1]   // rows that overlap: an in-place add would be refused
+            || rows is not null && !RowsWithin(rows, output.shape[0]))
             return false;
         var args = new LowRankArgs
         {
@@ -152,6 +153,17 @@ internal static unsafe class FloatProducts
         };
         int split = args.N * args.Outputs * args.Rank * sizeof(float) < minParallelBytes ? 1 : threads;
         TileParallel.For(args.Blocks, split, (b0, b1) => LowRankAvx512.Blocks(args, b0, b1));
+        return true;
+    }
+
+    /// <summary>Int64 row indices on the CPU, each a row of the output: the kernel writes where they point, so anything
+    /// else goes to libtorch's <c>index_add_</c>, which says what is wrong.</summary>
+    private static bool RowsWithin(Tensor rows, long count)
+    {
+        if (rows.dtype != ScalarType.Int64 || rows.device_type != DeviceType.CPU || !rows.is_contiguous() || rows.dim() != 1) return false;
+        var indices = new ReadOnlySpan<long>(TensorMemory.Pointer(rows), (int)rows.shape[0]);
+        foreach (long row in indices)
+            if (row < 0 || row >= count) return false;
         return true;
     }
 
