@@ -4,8 +4,9 @@ using TorchSharp;
 namespace Peft.Runtime.Torch;
 
 /// <summary>
-/// Moves long-lived CPU tensors that every step streams through (the base weights, the LoRA slot pools) onto 2 MiB
-/// pages. A decode step reads every weight once; on 4 KiB pages that is a TLB miss and a page walk every 4 KiB, and the
+/// Moves long-lived CPU tensors that every step streams through (the base model's float weights) onto 2 MiB pages.
+/// The LoRA slot pools are left: only slots that were loaded are resident, and 2 MiB pages would make a few slots
+/// cost whole pages. A decode step reads every weight once; on 4 KiB pages that is a TLB miss and a page walk every 4 KiB, and the
 /// transparent huge pages this kernel is configured with ("madvise") come only to memory that asks. Measured in pairs
 /// over the bench model's 57 matrices on 2 threads: 4% off one row's matmul time, 8% off 32 rows' (docs/benchmarks.md).
 /// Linux only; where the kernel refuses (no THP, no MADV_COLLAPSE before 6.1, or PEFT_HUGE_PAGES=0) nothing changes

@@ -41,11 +41,10 @@ internal sealed class RunPart(int row, int length, int slot) : SlotPart
 
     public override void Expand(Tensor shrunk, Tensor b, Tensor output, int g, int groupSize)
     {
-        var columns = Columns(shrunk, g, groupSize);
-        var target = output.narrow(0, row, length);
-        if (FloatProducts.AddLowRank(target, columns, b.select(0, slot))) return;
+        var (columns, factor, target) = (Columns(shrunk, g, groupSize), b.select(0, slot), output.narrow(0, row, length));
+        if (FloatProducts.AddLowRank(target, columns, factor)) return;
         // A prefill chunk's delta is as large as the site's output: freed now, not with the layer.
-        using var delta = Linears.Apply(columns, b.select(0, slot), null);
+        using var delta = Linears.Apply(columns, factor, null);
         target.add_(delta, Scalars.One);
     }
 }
@@ -57,9 +56,9 @@ internal sealed class RowsPart(Tensor rows, int slot) : SlotPart
 
     public override void Expand(Tensor shrunk, Tensor b, Tensor output, int g, int groupSize)
     {
-        var columns = Columns(shrunk, g, groupSize);
-        if (!FloatProducts.AddLowRank(output, columns, b.select(0, slot), rows))
-            output.index_add_(0, rows, Linears.Apply(columns, b.select(0, slot), null), Scalars.One);
+        var (columns, factor) = (Columns(shrunk, g, groupSize), b.select(0, slot));
+        if (!FloatProducts.AddLowRank(output, columns, factor, rows))
+            output.index_add_(0, rows, Linears.Apply(columns, factor, null), Scalars.One);
     }
 }
 

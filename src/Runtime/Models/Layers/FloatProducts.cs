@@ -7,7 +7,8 @@ using static TorchSharp.torch;
 namespace Peft.Runtime.Models.Layers;
 
 /// <summary>
-/// y = x Wᵀ + b for float32 weights on the CPU by <see cref="ProductAvx512"/>, threads splitting W's rows. libtorch's
+/// y = x Wᵀ + b for float32 weights on the CPU by <see cref="ProductAvx512"/>, threads splitting W's rows (and the
+/// activation rows too when W has few). libtorch's
 /// GEMM did not use the cores it was given at a model step's shapes: a batch-1 decode read the weights at one core's
 /// bandwidth at 2 threads as at 1, and a batch of 32 ran its 57 products at 62 GF/s where this kernel reaches 120
 /// (docs/benchmarks.md, "Float32 kernels and in-place decode attention"). Anything autograd must see, other dtypes
@@ -58,22 +59,14 @@ internal static unsafe class FloatProducts
             var args = new ProductArgs { W = w, Rows = rows, WStride = stride, Columns = columns, X = x0 + m * columns, N = count, Y = y0 + m * rows, Bias = b };
             int split = weight.numel() * sizeof(float) * count < minParallelBytes ? 1 : threads;
             long tiles = args.Tiles;
-            int groups = split > 1 && tiles < FewTiles ? (count + GroupRows - 1) / GroupRows : 1;
+            long groups = split > 1 && tiles < FewTiles ? (count + GroupRows - 1) / GroupRows : 1;
             if (groups <= 1)
-            {
                 TileParallel.For(tiles, split, (t0, t1) => ProductAvx512.Tiles(args, t0, t1));
-                continue;
-            }
-            // Few weight rows (a LoRA shrink): the threads split the activation rows as well, GroupRows at a time.
-            TileParallel.For(groups * tiles, split, (i0, i1) =>
-            {
-                for (long i = i0; i < i1; i++)
+            else   // few weight rows (a LoRA shrink): the threads split the activation rows as well
+                GroupTiles(groups, tiles, split, g => args with
                 {
-                    int first = (int)(i / tiles) * GroupRows;
-                    var part = args with { X = args.X + (long)first * columns, N = Math.Min(GroupRows, count - first), Y = args.Y + first * rows };
-                    ProductAvx512.Tiles(part, i % tiles, i % tiles + 1);
-                }
-            });
+                    X = args.X + g * GroupRows * columns, N = (int)Math.Min(GroupRows, count - g * GroupRows), Y = args.Y + g * GroupRows * rows,
+                });
         }
         GC.KeepAlive(input);   // a contiguous copy is referenced by nothing else while the kernel reads its memory
         return y;
@@ -104,18 +97,10 @@ internal static unsafe class FloatProducts
         long[] offsets = [.. Enumerable.Range(0, (int)groups).Select(u => (slots is null ? u : slots[u]) * slotStride)];
         long tiles = (rows + ProductAvx512.TileRows - 1) / ProductAvx512.TileRows;
         int threads = groups * rows * columns * sizeof(float) * m < MinParallelBytes ? 1 : IntraOpThreads.Current;
-        TileParallel.For(groups * tiles, threads, (i0, i1) =>
+        GroupTiles(groups, tiles, threads, u => new ProductArgs
         {
-            for (long i = i0; i < i1; i++)
-            {
-                long u = i / tiles, t = i % tiles;
-                var args = new ProductArgs
-                {
-                    W = w0 + offsets[u], Rows = rows, WStride = rowStride, Columns = columns,
-                    X = x0 + u * m * columns, N = (int)m, Y = y0 + u * m * rows,
-                };
-                ProductAvx512.Tiles(args, t, t + 1);
-            }
+            W = w0 + offsets[u], Rows = rows, WStride = rowStride, Columns = columns,
+            X = x0 + u * m * columns, N = (int)m, Y = y0 + u * m * rows,
         });
         GC.KeepAlive(input);
         return y;
@@ -155,6 +140,14 @@ internal static unsafe class FloatProducts
         TileParallel.For(args.Blocks, split, (b0, b1) => LowRankAvx512.Blocks(args, b0, b1));
         return true;
     }
+
+    /// <summary>Groups of one product each (activation rows, or an adapter slot's rows) times their weight tiles, in one
+    /// split over the threads, a tile per item.</summary>
+    private static void GroupTiles(long groups, long tiles, int threads, Func<long, ProductArgs> group) =>
+        TileParallel.For(groups * tiles, threads, (i0, i1) =>
+        {
+            for (long i = i0; i < i1; i++) ProductAvx512.Tiles(group(i / tiles), i % tiles, i % tiles + 1);
+        });
 
     /// <summary>Int64 row indices on the CPU, each a row of the output: the kernel writes where they point, so anything
     /// else goes to libtorch's <c>index_add_</c>, which says what is wrong.</summary>
