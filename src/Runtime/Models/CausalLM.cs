@@ -55,7 +55,8 @@ public abstract class CausalLM : IDisposable
 
     /// <summary>
     /// Every weight held in float, under its checkpoint name (a quantized model lists only its norms, biases and the
-    /// matrices it keeps in float). Frozen for serving and adapter training; only full pretraining (tools/DemoModel)
+    /// matrices it keeps in float; an embedding left in the file, <see cref="ModelLoadOptions.EmbeddingsFromFile"/>, is
+    /// not a tensor and not listed). Frozen for serving and adapter training; only full pretraining (tools/DemoModel)
     /// sets requires_grad on them.
     /// </summary>
     public IReadOnlyList<ModelWeight> Weights { get; private set; } = [];
@@ -72,7 +73,8 @@ public abstract class CausalLM : IDisposable
         var config = ModelConfigReader.Read(modelDirectory);
         var device = options.Device.ToTorch();
         using var checkpoint = OpenCheckpoint(modelDirectory);
-        var loader = new WeightLoader(checkpoint, options.Dtype, device, new WeightMatrices(options.Quantization, options.Threads));
+        var loader = new WeightLoader(checkpoint, options.Dtype, device, new WeightMatrices(options.Quantization, options.Threads),
+            options.EmbeddingsFromFile);
         CausalLM model = config.Family == ModelFamily.Gpt2
             ? new Gpt2Model(config, device, options.Dtype)
             : new LlamaModel(config, device, options.Dtype);

@@ -19,6 +19,12 @@ public sealed record ModelLoadOptions
     /// thread count is set apart (<c>torch.set_num_threads</c>).</summary>
     public int Threads { get; init; }
 
+    /// <summary>Leave float embedding tables of a CPU model in the checkpoint file and read the rows each lookup needs
+    /// (<see cref="Weights.StoredMatrix"/>) instead of holding the whole table: a 32k-token float32 vocabulary at hidden
+    /// 1024 is 125 MiB of memory the process no longer holds. Off by default here (a model being trained or saved whole
+    /// wants every weight as a tensor, <see cref="CausalLM.Weights"/>); the server turns it on.</summary>
+    public bool EmbeddingsFromFile { get; init; }
+
     /// <summary>float32 | bfloat16 | float16 (also fp32, bf16, fp16).</summary>
     public static torch.ScalarType ParseDtype(string text) => text.Trim().ToLowerInvariant() switch
     {

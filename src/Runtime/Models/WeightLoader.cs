@@ -10,9 +10,11 @@ namespace Peft.Runtime.Models;
 /// Takes named tensors out of a checkpoint one at a time, checking each shape, converting to the model's dtype and
 /// device, and detaching it from any dispose scope (the model owns it). Matrices come out in their resident form
 /// (<see cref="WeightMatrices"/>: float, or quantized as they are taken). Peak memory is the weights already taken
-/// plus one tensor in flight: never a second full copy.
+/// plus one tensor in flight: never a second full copy. With <c>embeddingsFromFile</c>, a float embedding table of a
+/// CPU model in the file's own dtype is not loaded at all but read by rows when looked up (<see cref="StoredMatrix"/>).
 /// </summary>
-internal sealed class WeightLoader(SafetensorsCheckpoint checkpoint, ScalarType dtype, Device device, WeightMatrices matrices)
+internal sealed class WeightLoader(SafetensorsCheckpoint checkpoint, ScalarType dtype, Device device, WeightMatrices matrices,
+    bool embeddingsFromFile = false)
 {
     private readonly HashSet<string> _taken = [];
     private readonly List<ModelWeight> _weights = [];
@@ -24,10 +26,7 @@ internal sealed class WeightLoader(SafetensorsCheckpoint checkpoint, ScalarType 
 
     public Tensor Take(string name, params long[] shape)
     {
-        if (!checkpoint.TryGetInfo(name, out var info))
-            throw new ModelLoadException($"weights: tensor '{name}' is missing");
-        if (!info.Shape.SequenceEqual(shape))
-            throw new ModelLoadException($"weights: tensor '{name}' has shape [{string.Join(", ", info.Shape)}], expected [{string.Join(", ", shape)}]");
+        Check(name, shape);
         _taken.Add(name);
         using var scope = NewDisposeScope();
         var loaded = checkpoint.Load(name, dtype, device).MoveToOuterDisposeScope().DetachFromDisposeScope();
@@ -46,7 +45,8 @@ internal sealed class WeightLoader(SafetensorsCheckpoint checkpoint, ScalarType 
     }
 
     /// <summary>A matrix [rows, columns] in its resident form for <paramref name="role"/>; the caller owns it.</summary>
-    public IWeightMatrix TakeMatrix(string name, MatrixRole role, long rows, long columns) => Resident(Take(name, rows, columns), role);
+    public IWeightMatrix TakeMatrix(string name, MatrixRole role, long rows, long columns) =>
+        (role == MatrixRole.Embedding ? TakeStored(name, rows, columns) : null) ?? Resident(Take(name, rows, columns), role);
 
     /// <summary><see cref="TakeTransposed"/> in its resident form (GPT-2's Conv1D linears).</summary>
     public IWeightMatrix TakeTransposedMatrix(string name, MatrixRole role, long inFeatures, long outFeatures) =>
@@ -69,6 +69,26 @@ internal sealed class WeightLoader(SafetensorsCheckpoint checkpoint, ScalarType 
         var dense = new DenseMatrix(table);
         var quantized = matrices.QuantizeCopy(table);
         return embedding ? (quantized, dense) : (dense, quantized);
+    }
+
+    /// <summary>The table left in the file, or null where it is to be loaded (not asked for, quantized, another device,
+    /// a dtype conversion, or a file that cannot be read in place).</summary>
+    private StoredMatrix? TakeStored(string name, long rows, long columns)
+    {
+        if (!embeddingsFromFile || device.type != DeviceType.CPU || matrices.Quantization.Quantizes(MatrixRole.Embedding)) return null;
+        var info = Check(name, rows, columns);
+        if (info.Dtype.ToScalarType() != dtype || checkpoint.OpenRows(name) is not { } stored) return null;
+        _taken.Add(name);
+        return new StoredMatrix(stored);
+    }
+
+    private TensorInfo Check(string name, params long[] shape)
+    {
+        if (!checkpoint.TryGetInfo(name, out var info))
+            throw new ModelLoadException($"weights: tensor '{name}' is missing");
+        if (!info.Shape.SequenceEqual(shape))
+            throw new ModelLoadException($"weights: tensor '{name}' has shape [{string.Join(", ", info.Shape)}], expected [{string.Join(", ", shape)}]");
+        return info;
     }
 
     private IWeightMatrix Resident(Tensor weight, MatrixRole role)

@@ -64,6 +64,12 @@ public sealed class SafetensorsCheckpoint : ITensorSource, IDisposable
             ? file.Load(name, dtype, device)
             : throw new KeyNotFoundException($"{Directory}: no tensor named '{name}' among its {_fileByTensor.Count} tensors");
 
+    /// <summary>See <see cref="SafetensorsFile.OpenRows"/>.</summary>
+    internal StoredRows? OpenRows(string name)
+        => _fileByTensor.TryGetValue(name, out var file)
+            ? file.OpenRows(name)
+            : throw new KeyNotFoundException($"{Directory}: no tensor named '{name}' among its {_fileByTensor.Count} tensors");
+
     public void Dispose()
     {
         foreach (var file in _files)

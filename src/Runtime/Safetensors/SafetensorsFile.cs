@@ -82,6 +82,16 @@ public sealed class SafetensorsFile : ITensorSource, IDisposable
         return Convert(raw, stored, dtype, device).MoveToOuterDisposeScope();
     }
 
+    /// <summary>The 2-D tensor <paramref name="name"/> left in this file and read by rows (<see cref="StoredRows"/>), with its
+    /// own handle, so it outlives this object; null where rows cannot be read in place (the caller loads it).</summary>
+    internal StoredRows? OpenRows(string name)
+    {
+        ObjectDisposedException.ThrowIf(_file.IsClosed, this);
+        if (!TryGetInfo(name, out var info))
+            throw new KeyNotFoundException($"{Path}: no tensor named '{name}' among its {_header.Tensors.Count} tensors");
+        return StoredRows.Open(_file, Path, info, _header.DataStart);
+    }
+
     public void Dispose() => _file.Dispose();
 
     public override string ToString() => $"{Path} ({_header.Tensors.Count} tensors, {_header.DataLength} data bytes)";

@@ -69,6 +69,7 @@ public sealed class LoadedModel : IAsyncDisposable
                 Head = modelOptions.QuantizeHead,
             },
             Threads = modelOptions.Threads,
+            EmbeddingsFromFile = modelOptions.EmbeddingsFromFile,
         });
         AdapterStore? store = null;
         AdapterRegistry? registry = null;

@@ -28,6 +28,11 @@ public sealed class ModelOptions
     /// <summary>With <see cref="Quantization"/> int8: quantize the output projection (LM head) too. Default true.</summary>
     public bool QuantizeHead { get; set; } = true;
 
+    /// <summary>On the CPU, leave the float token (and position) embedding tables in the model file and read the rows
+    /// each step needs instead of holding the whole table: the page cache keeps the rows in use. Default true; false
+    /// loads them like every other weight.</summary>
+    public bool EmbeddingsFromFile { get; set; } = true;
+
     /// <summary>Threads for CPU work: libtorch's intra-op threads and the INT8 kernels. 0 (default): one per core. On a
     /// host shared with other busy processes, 1 is often faster (docs/build.md).</summary>
     public int Threads { get; set; }

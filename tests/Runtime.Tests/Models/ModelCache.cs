@@ -12,9 +12,10 @@ internal static class ModelCache
 
     public static CausalLM Family(string family) => Base(HfFixtures.BaseDirectory(family));
 
-    /// <summary>A base model directory of any fixture set, loaded once.</summary>
+    /// <summary>A base model directory of any fixture set, loaded once, as the server loads it (embedding tables left in
+    /// the file on the CPU), so every golden check also checks that path.</summary>
     public static CausalLM Base(string directory) => Models.GetOrAdd(Path.GetFullPath(directory), d => new Lazy<CausalLM>(
-        () => CausalLM.Load(d, new ModelLoadOptions { Device = TestDevice.Spec }))).Value;
+        () => CausalLM.Load(d, new ModelLoadOptions { Device = TestDevice.Spec, EmbeddingsFromFile = true }))).Value;
 
     /// <summary>The base a golden case ran on.</summary>
     public static CausalLM For(GoldenCase golden) => Base(golden.BaseDirectory);

@@ -38,11 +38,9 @@ internal abstract class Int8Matrix : IWeightMatrix
     {
         ArgumentNullException.ThrowIfNull(weight);
         if (weight.dim() != 2 || weight.shape[0] != Rows || weight.shape[1] != Columns) return false;
-        long block = Math.Max(1, (1L << 20) / Math.Max(1, Columns));
-        for (long r0 = 0; r0 < Rows; r0 += block)
+        foreach (var (r0, n) in RowIds.Blocks(Rows, Columns))
         {
             using var scope = NewDisposeScope();
-            long n = Math.Min(block, Rows - r0);
             var (values, scales) = Int8Quantizer.Quantize(weight.narrow(0, r0, n).to(modelDtype));
             var expected = values.to(ScalarType.Float32).mul_(scales.unsqueeze(1));
             var actual = Lookup(RowIds.Range(r0, n, expected.device), ScalarType.Float32).to(expected.device);

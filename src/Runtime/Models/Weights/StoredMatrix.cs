@@ -1,0 +1,81 @@
+using Peft.Runtime.Models.Layers;
+using Peft.Runtime.Safetensors;
+using Peft.Runtime.Torch;
+using static TorchSharp.torch;
+
+namespace Peft.Runtime.Models.Weights;
+
+/// <summary>
+/// A float embedding table left in the checkpoint file (<see cref="StoredRows"/>): a lookup reads the rows it needs,
+/// so the process holds none of the table; the rows in use stay in the page cache. Only for a CPU model whose dtype
+/// is the file's, and only for the embedding role: a head or a linear reads every row every step and is loaded.
+/// The other operations read the whole table (once, at an adapter's load) and are correct but not fast.
+/// </summary>
+internal sealed unsafe class StoredMatrix(StoredRows rows) : IWeightMatrix
+{
+    private readonly StoredRows _rows = rows;
+
+    public long Rows => _rows.Rows;
+
+    public long Columns => _rows.Columns;
+
+    public WeightFormat Format => WeightFormat.Float;
+
+    public Tensor Lookup(Tensor ids, ScalarType dtype)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        using var scope = NewDisposeScope();
+        long[] wanted = ids.to(ScalarType.Int64, CPU).contiguous().data<long>().ToArray();
+        var result = empty([wanted.Length, Columns], _rows.Dtype, CPU);
+        if (wanted.Length > 0)
+        {
+            byte* first = (byte*)TensorMemory.Pointer(result);
+            for (int i = 0; i < wanted.Length; i++)
+            {
+                long id = wanted[i];
+                if (id < 0 || id >= Rows)
+                    throw new ArgumentOutOfRangeException(nameof(ids), $"token id {id} is not a row of '{_rows.Name}' [{Rows}, {Columns}]");
+                _rows.Read(id, new Span<byte>(first + i * _rows.RowBytes, checked((int)_rows.RowBytes)));
+            }
+        }
+        return result.to(dtype).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>A copy read from the file (the caller owns it; the interface's "alias" cannot apply to a table that is not
+    /// held).</summary>
+    public Tensor ToDense(ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        var table = empty([Rows, Columns], _rows.Dtype, CPU);
+        TensorStorage.ForEachChunk(table, (chunk, byteOffset) => _rows.Read(byteOffset / _rows.RowBytes, chunk),
+            maxChunkBytes: Math.Max(1, TensorStorage.DefaultMaxChunkBytes / _rows.RowBytes) * _rows.RowBytes);
+        return table.to(dtype).MoveToOuterDisposeScope();
+    }
+
+    public Tensor Linear(Tensor x, Tensor? bias)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        using var weight = ToDense(x.dtype);
+        return Linears.Apply(x, weight, bias);
+    }
+
+    /// <summary>Compared a block of rows at a time, so no second copy of the table is ever made.</summary>
+    public bool Holds(Tensor weight, ScalarType modelDtype)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        if (weight.dim() != 2 || weight.shape[0] != Rows || weight.shape[1] != Columns) return false;
+        foreach (var (r0, n) in RowIds.Blocks(Rows, Columns))
+        {
+            using var scope = NewDisposeScope();
+            var held = Lookup(RowIds.Range(r0, n, CPU), _rows.Dtype);
+            var given = weight.narrow(0, r0, n);
+            if (!given.eq(held.to(given.dtype, given.device)).all().item<bool>()) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Nothing: the table stays in the file.</summary>
+    public IEnumerable<(string Dtype, long Bytes)> ResidentBytes() => [];
+
+    public void Dispose() => _rows.Dispose();
+}
