@@ -81,11 +81,19 @@ public sealed record EngineOptions
     public double BackgroundShare { get; init; } = 1.0 / 3;
 
     /// <summary>
-    /// While busy, the engine returns freed native heap memory to the kernel at most this often (it always does when it
-    /// runs out of work); zero: only when idle. Each trim costs a few milliseconds; once a second held peak RSS about
-    /// 70 MiB lower in the 32-request waves of docs/benchmarks.md.
+    /// While busy, the engine returns freed native heap memory to the kernel at most this often (and once it has been
+    /// idle for <see cref="HeapTrimIdleDelay"/>); zero: only when idle. Each trim costs a few milliseconds; once a second
+    /// held peak RSS about 70 MiB lower in the 32-request waves of docs/benchmarks.md.
     /// </summary>
     public TimeSpan HeapTrimInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long the engine waits without work before it returns freed native heap memory to the kernel. A trim hands
+    /// back the pages the last steps' activations used, and the next step faults them in again: trimming each time the
+    /// engine ran out of work made a 128-token prompt sent right after another 25 to 30% slower (docs/benchmarks.md,
+    /// "Heap trims wait for a quiet spell"). Zero: as soon as it runs out of work.
+    /// </summary>
+    public TimeSpan HeapTrimIdleDelay { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Null when valid; otherwise what is wrong.</summary>
     public string? Validate()
@@ -111,6 +119,8 @@ public sealed record EngineOptions
         if (LoraPoolBytes < 0) return "LoraPoolBytes must not be negative";
         if (MaxLoraRank < 1) return "MaxLoraRank must be positive";
         if (HeapTrimInterval < TimeSpan.Zero) return "HeapTrimInterval must not be negative";
+        if (HeapTrimIdleDelay < TimeSpan.Zero || HeapTrimIdleDelay > TimeSpan.FromDays(1))
+            return "HeapTrimIdleDelay must be between 0 and 1 day";
         if (!(BackgroundShare > 0 && BackgroundShare < 1)) return "BackgroundShare must be between 0 and 1 (exclusive)";
         return null;
     }

@@ -6,8 +6,9 @@ namespace Peft.Runtime.Engine;
 /// When the engine hands freed native memory back to the kernel. libtorch takes a step's tensors from glibc's heap,
 /// and glibc keeps what they leave free mapped in each thread's arena: a prefill chunk's activations, freed, stayed
 /// resident through the decode steps after it, and peak RSS grew wave by wave (docs/benchmarks.md, "Peak memory"). The
-/// engine trims when it runs out of work and, while busy, at most once per interval; a trim costs milliseconds (it
-/// walks the free chunks, and the next step faults its pages in again), so it is not done every step.
+/// engine trims once it has waited a quiet spell for work (<see cref="Pending"/>, then <see cref="BeforeIdle"/>) and,
+/// while busy, at most once per interval; a trim costs milliseconds (it walks the free chunks, and the next step
+/// faults its pages in again), so it is not done every step nor between requests that come one after another.
 /// </summary>
 internal sealed class HeapTrims(TimeProvider time, TimeSpan busyInterval, Action trim)
 {
@@ -28,7 +29,10 @@ internal sealed class HeapTrims(TimeProvider time, TimeSpan busyInterval, Action
         if (busyInterval > TimeSpan.Zero && time.GetElapsedTime(_last) >= busyInterval) Trim();
     }
 
-    /// <summary>Before the engine waits for work: trims when a step ran since the last trim.</summary>
+    /// <summary>A step ran since the last trim: an idle engine has memory to hand back.</summary>
+    public bool Pending => _stepped;
+
+    /// <summary>When the engine has waited for work long enough: trims when a step ran since the last trim.</summary>
     public void BeforeIdle()
     {
         if (_stepped) Trim();

@@ -80,9 +80,12 @@ public sealed partial class InferenceEngine
                 RunBackground(idleWork);
                 return true;
             }
-            _heapTrims.BeforeIdle();
-            // Nothing runnable: wait for a submission or cancellation, or poll adapter loads in flight.
-            _wake.Wait(_scheduler.WaitingCount > 0 ? 5 : Timeout.Infinite);
+            // Nothing runnable: wait for a submission or cancellation, or poll adapter loads in flight. Freed heap
+            // memory goes back to the kernel only once a quiet spell passed with nothing submitted, so requests that
+            // come one after another do not fault their activations in again each time.
+            if (_scheduler.WaitingCount > 0) _wake.Wait(5);
+            else if (!_heapTrims.Pending) _wake.Wait(Timeout.Infinite);
+            else if (!_wake.Wait(_options.HeapTrimIdleDelay)) _heapTrims.BeforeIdle();
             return true;
         }
         long started = _time.GetTimestamp();

@@ -12,6 +12,7 @@ public sealed class HeapTrimsTests
         int trims = 0;
         var heap = new HeapTrims(time, TimeSpan.FromSeconds(1), () => trims++);
 
+        Assert.False(heap.Pending);
         heap.BeforeIdle();
         Assert.Equal(0, trims);   // nothing ran: nothing was freed
 
@@ -24,13 +25,16 @@ public sealed class HeapTrimsTests
         time.Advance(TimeSpan.FromMilliseconds(100));
         heap.AfterStep();
         Assert.Equal(1, trims);   // the interval is up
+        Assert.False(heap.Pending);
 
         heap.BeforeIdle();
         Assert.Equal(1, trims);   // no step since that trim
         time.Advance(TimeSpan.FromMilliseconds(100));
         heap.AfterStep();
+        Assert.True(heap.Pending);   // the engine waits a quiet spell for work before it calls BeforeIdle
         heap.BeforeIdle();
         Assert.Equal(2, trims);   // a step ran, then the engine went idle
+        Assert.False(heap.Pending);
         Assert.Equal(2, heap.Count);
     }
 
@@ -51,9 +55,11 @@ public sealed class HeapTrimsTests
     }
 
     [Fact]
-    public void A_negative_interval_is_refused()
+    public void A_negative_interval_or_idle_delay_is_refused()
     {
-        var options = new EngineOptions { HeapTrimInterval = TimeSpan.FromSeconds(-1) };
-        Assert.Equal("HeapTrimInterval must not be negative", options.Validate());
+        Assert.Equal("HeapTrimInterval must not be negative", new EngineOptions { HeapTrimInterval = TimeSpan.FromSeconds(-1) }.Validate());
+        Assert.Equal("HeapTrimIdleDelay must be between 0 and 1 day", new EngineOptions { HeapTrimIdleDelay = TimeSpan.FromSeconds(-1) }.Validate());
+        Assert.Equal("HeapTrimIdleDelay must be between 0 and 1 day", new EngineOptions { HeapTrimIdleDelay = TimeSpan.FromDays(2) }.Validate());
+        Assert.Null(new EngineOptions { HeapTrimIdleDelay = TimeSpan.Zero }.Validate());
     }
 }
