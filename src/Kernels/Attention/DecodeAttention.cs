@@ -17,49 +17,73 @@ internal static unsafe class DecodeAttention
     /// <summary>Whether the vector form runs natively; otherwise the caller keeps libtorch's kernel.</summary>
     public static bool IsSupported => Vector512.IsHardwareAccelerated;
 
-    /// <summary>Items [item0, item1) of b · KvHeads + g.</summary>
+    /// <summary>Items [item0, item1) of b · KvHeads + g. The query heads sharing key/value head g go through together:
+    /// each key and each value entry is read once for all of them (grouped-query attention reads it once per group,
+    /// not once per head), and each head's weighted sum of values is built in registers, not through memory.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Items(in DecodeArgs a, long item0, long item1)
     {
         int group = a.Heads / a.KvHeads, dim = a.Dim;
+        long stride = (long)a.KvHeads * dim;
         for (long item = item0; item < item1; item++)
         {
             int b = (int)(item / a.KvHeads), g = (int)(item % a.KvHeads);
             int length = a.Lengths[b];
             long* slots = a.Slots + a.Starts[b];
             int room = (length + 15) & ~15;
-            var scores = t_scores is { } buffer && buffer.Length >= room ? buffer : (t_scores = new float[Math.Max(room, 256)]);
+            var scores = t_scores is { } buffer && buffer.Length >= room * group ? buffer : (t_scores = new float[Math.Max(room * group, 256)]);
+            long first = (long)b * a.Heads + (long)g * group;   // the group's first query row
+            long offset = (long)g * dim;
             fixed (float* s = scores)
-                for (int h = g * group; h < (g + 1) * group; h++)
+            {
+                Scores(a.Q + first * dim, a.Keys + offset, slots, length, stride, dim, group, room, s);
+                int h0 = 0;
+                for (; h0 + 4 <= group; h0 += 4)
                 {
-                    long row = (long)b * a.Heads + h;
-                    Head(a.Q + row * dim, a.Keys, a.Values, slots, length, (long)a.KvHeads * dim, (long)g * dim, dim, a.Scale, s, a.Output + row * dim);
+                    float* p = s + (long)h0 * room;
+                    var inverses = Vector128.Create(Softmax(p, length, a.Scale), Softmax(p + room, length, a.Scale),
+                        Softmax(p + 2 * room, length, a.Scale), Softmax(p + 3 * room, length, a.Scale));
+                    Mix4(a.Values + offset, slots, length, stride, dim, p, room, inverses, a.Output + (first + h0) * dim);
                 }
+                for (; h0 < group; h0++)
+                {
+                    float* p = s + (long)h0 * room;
+                    Mix1(a.Values + offset, slots, length, stride, dim, p, Softmax(p, length, a.Scale), a.Output + (first + h0) * dim);
+                }
+            }
         }
     }
 
-    /// <param name="stride">Floats from one slot's entry to the next.</param>
-    /// <param name="offset">Floats from a slot's entry to its key/value head.</param>
-    /// <param name="scores">Room for the context rounded up to whole vectors.</param>
+    /// <summary>Each head's q · k_j into its row of <paramref name="scores"/> (rows <paramref name="room"/> apart): four
+    /// keys at a time share the query's loads and one reduction tree, a single key goes through the same tree; the keys
+    /// are read once for every head of the group.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Head(float* q, float* keys, float* values, long* slots, int length, long stride, long offset, int dim, float scale, float* scores, float* output)
+    private static void Scores(float* q, float* keys, long* slots, int length, long stride, int dim, int group, int room, float* scores)
     {
-        // Four keys at a time share the query's loads and one reduction tree; a single key goes through the same tree.
         int j = 0;
         for (; j + 4 <= length; j += 4)
-            Dots(q, keys + slots[j] * stride + offset, keys + slots[j + 1] * stride + offset,
-                keys + slots[j + 2] * stride + offset, keys + slots[j + 3] * stride + offset, dim).Store(scores + j);
+        {
+            float* k0 = keys + slots[j] * stride, k1 = keys + slots[j + 1] * stride;
+            float* k2 = keys + slots[j + 2] * stride, k3 = keys + slots[j + 3] * stride;
+            for (int h = 0; h < group; h++) Dots(q + (long)h * dim, k0, k1, k2, k3, dim).Store(scores + (long)h * room + j);
+        }
         for (; j < length; j++)
         {
-            float* k = keys + slots[j] * stride + offset;
-            scores[j] = Dots(q, k, k, k, k, dim).ToScalar();
+            float* k = keys + slots[j] * stride;
+            for (int h = 0; h < group; h++) scores[(long)h * room + j] = Dots(q + (long)h * dim, k, k, k, k, dim).ToScalar();
         }
+    }
 
-        // Softmax over whole vectors: the padding past the context is -inf, whose exponential is 0.
+    /// <summary>Scales one head's scores and turns them into unnormalised probabilities in place, over whole vectors (the
+    /// padding past the context is -inf, whose exponential is 0).</summary>
+    /// <returns>The inverse of their sum, which the weighted sum of values is multiplied by.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float Softmax(float* scores, int length, float scale)
+    {
         int padded = (length + 15) & ~15;
         var scaleV = Vector512.Create(scale);
         var maxV = Vector512.Create(float.NegativeInfinity);
-        for (; j < padded; j++) scores[j] = float.NegativeInfinity;
+        for (int j = length; j < padded; j++) scores[j] = float.NegativeInfinity;
         for (int c = 0; c < padded; c += 16)
         {
             var s = Vector512.Load(scores + c) * scaleV;
@@ -74,11 +98,7 @@ internal static unsafe class DecodeAttention
             p.Store(scores + c);
             sumV += p;
         }
-
-        new Span<float>(output, dim).Clear();
-        for (j = 0; j < length; j++) Axpy(scores[j], values + slots[j] * stride + offset, output, dim);
-        float inverse = 1f / Vector512.Sum(sumV);
-        for (int c = 0; c < dim; c++) output[c] *= inverse;
+        return 1f / Vector512.Sum(sumV);
     }
 
     /// <summary>q · k0 .. q · k3, each reduced by <see cref="Reduce.Four"/>'s tree, the columns past whole vectors added
@@ -118,13 +138,60 @@ internal static unsafe class DecodeAttention
         return MathF.Max(MathF.Max(quarter[0], quarter[1]), MathF.Max(quarter[2], quarter[3]));
     }
 
-    /// <summary>y += alpha · x.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Axpy(float alpha, float* x, float* y, int n)
+    /// <summary>Four heads' outputs (rows <paramref name="dim"/> apart from <paramref name="output"/>): Σ_j p_h[j] ·
+    /// value_j, each element summed over the context in order from zero with one fused multiply-add per entry, then
+    /// times the head's inverse sum: the same operations, in the same order, as one head at a time through memory,
+    /// here in registers, and each value entry read once for the four.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Mix4(float* values, long* slots, int length, long stride, int dim, float* p, int room, Vector128<float> inverses, float* output)
+    {
+        float* p0 = p, p1 = p + room, p2 = p1 + room, p3 = p2 + room;
+        int c = 0;
+        for (; c + 16 <= dim; c += 16)
+        {
+            var z = Vector512<float>.Zero;
+            Vector512<float> a0 = z, a1 = z, a2 = z, a3 = z;
+            for (int j = 0; j < length; j++)
+            {
+                var v = Vector512.Load(values + slots[j] * stride + c);
+                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(p0[j]), v, a0);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.Create(p1[j]), v, a1);
+                a2 = Vector512.FusedMultiplyAdd(Vector512.Create(p2[j]), v, a2);
+                a3 = Vector512.FusedMultiplyAdd(Vector512.Create(p3[j]), v, a3);
+            }
+            (a0 * Vector512.Create(inverses[0])).Store(output + c);
+            (a1 * Vector512.Create(inverses[1])).Store(output + dim + c);
+            (a2 * Vector512.Create(inverses[2])).Store(output + 2 * dim + c);
+            (a3 * Vector512.Create(inverses[3])).Store(output + 3 * dim + c);
+        }
+        for (int h = 0; h < 4; h++)
+            MixTail(values + c, slots, length, stride, dim - c, p + (long)h * room, inverses[h], output + (long)h * dim + c);
+    }
+
+    /// <summary><see cref="Mix4"/> for one head.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Mix1(float* values, long* slots, int length, long stride, int dim, float* p, float inverse, float* output)
     {
         int c = 0;
-        var scale = Vector512.Create(alpha);
-        for (; c + 16 <= n; c += 16) Vector512.FusedMultiplyAdd(scale, Vector512.Load(x + c), Vector512.Load(y + c)).Store(y + c);
-        for (; c < n; c++) y[c] = MathF.FusedMultiplyAdd(alpha, x[c], y[c]);
+        for (; c + 16 <= dim; c += 16)
+        {
+            var a0 = Vector512<float>.Zero;
+            for (int j = 0; j < length; j++)
+                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(p[j]), Vector512.Load(values + slots[j] * stride + c), a0);
+            (a0 * Vector512.Create(inverse)).Store(output + c);
+        }
+        MixTail(values + c, slots, length, stride, dim - c, p, inverse, output + c);
+    }
+
+    /// <summary>The <paramref name="count"/> columns past the last whole vector, one at a time, in the same order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MixTail(float* values, long* slots, int length, long stride, int count, float* p, float inverse, float* output)
+    {
+        for (int c = 0; c < count; c++)
+        {
+            float sum = 0;
+            for (int j = 0; j < length; j++) sum = MathF.FusedMultiplyAdd(p[j], values[slots[j] * stride + c], sum);
+            output[c] = sum * inverse;
+        }
     }
 }

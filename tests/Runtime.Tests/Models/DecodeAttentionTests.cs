@@ -17,6 +17,7 @@ public sealed unsafe class DecodeAttentionTests
     [InlineData(4, 4, 64)]    // one key head per query head
     [InlineData(6, 3, 72)]    // a head dimension with a tail past the last 16 lanes
     [InlineData(2, 1, 5)]     // shorter than one vector
+    [InlineData(10, 2, 20)]   // five query heads per key head: four together, then one
     public void Matches_the_eager_reference_over_each_sequences_own_context(int heads, int kvHeads, int dim)
     {
         if (!DecodeAttention.IsSupported) return;   // libtorch's kernel runs on such CPUs
