@@ -218,7 +218,7 @@ public sealed partial class InferenceEngine
         var values = MemoryMarshal.Cast<byte, float>(cpu.bytes);
         if (_logits.Length < values.Length) _logits = new float[values.Length];
         values.CopyTo(_logits);
-        return (int)cpu.shape[1];
+        return (int)cpu.size(1);
     }
 
     private void Sample(Sequence sequence, ReadOnlySpan<float> logits, DateTimeOffset now)

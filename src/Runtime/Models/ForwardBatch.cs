@@ -21,5 +21,5 @@ public sealed class ForwardBatch
     /// <summary>[rows] int64: which token rows need logits. Null: every row.</summary>
     public torch.Tensor? LogitRows { get; init; }
 
-    public int TokenCount => (int)TokenIds.shape[0];
+    public int TokenCount => (int)TokenIds.size(0);
 }

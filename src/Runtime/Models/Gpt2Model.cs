@@ -110,7 +110,7 @@ internal sealed class Gpt2Model : CausalLM
     private Tensor AttentionHalf(Block b, Tensor h, IAttentionBackend attention, IForwardHooks hooks)
     {
         var c = Config;
-        long tokens = h.shape[0];
+        long tokens = h.size(0);
         var x = hooks.AfterNorm(b.Norm1, Norms.Layer(h, b.Norm1Weight, b.Norm1Bias, c.NormEps));
         var qkv = Linear(b.Qkv, x, hooks).split(c.HiddenSize, 1);
         var attended = attention.Attend(

@@ -99,7 +99,7 @@ internal sealed class LlamaModel : CausalLM
     private Tensor AttentionHalf(Block b, Tensor h, Tensor cos, Tensor sin, IAttentionBackend attention, IForwardHooks hooks)
     {
         var c = Config;
-        long tokens = h.shape[0];
+        long tokens = h.size(0);
         var x = Norms.Rms(h, b.InputNorm, c.NormEps);
         var q = Linear(b.Q, x, hooks).view(tokens, c.NumHeads, c.HeadDim);
         var k = Linear(b.K, x, hooks).view(tokens, c.NumKeyValueHeads, c.HeadDim);

@@ -48,9 +48,9 @@ public sealed class MultitaskPromptAdapter(string name, Tensor prompts) : HostAd
 
     public override long SizeBytes => Bytes(Prompts);
 
-    public override int VirtualTokens => (int)Prompts.shape[1];
+    public override int VirtualTokens => (int)Prompts.size(1);
 
-    public override int Tasks => (int)Prompts.shape[0];
+    public override int Tasks => (int)Prompts.size(0);
 
     public override DeviceAdapter ToDevice(DeviceContext context)
     {

@@ -24,7 +24,7 @@ public sealed class PrefixAdapter : HostAdapter
 
     public override long SizeBytes => Keys.Sum(Bytes) + Values.Sum(Bytes);
 
-    public override int VirtualTokens => (int)Keys[0].shape[0];
+    public override int VirtualTokens => (int)Keys[0].size(0);
 
     public override DeviceAdapter ToDevice(DeviceContext context)
     {

@@ -13,7 +13,7 @@ public sealed class PrefixBinding(IReadOnlyList<Tensor> keys, IReadOnlyList<Tens
 
     public IReadOnlyList<Tensor> Values { get; } = values;
 
-    public override int VirtualTokenCount => (int)Keys[0].shape[0];
+    public override int VirtualTokenCount => (int)Keys[0].size(0);
 
     public override void AddRows(AdapterBatchBuilder batch, int row, int length, int streamStart)
     {

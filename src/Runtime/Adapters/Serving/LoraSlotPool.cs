@@ -104,7 +104,7 @@ public sealed class LoraSlotPool : IDisposable
     public Tensor SharedA(int site, int rank)
     {
         var shared = _shared[site] ?? throw new ArgumentException($"site {site} has no pool", nameof(site));
-        return shared.narrow(1, 0, rank).view(SlotCount, rank * shared.shape[2], shared.shape[3]);
+        return shared.narrow(1, 0, rank).view(SlotCount, rank * shared.size(2), shared.size(3));
     }
 
     /// <summary>Copies a LoRA adapter's factors into a slot (host → device), replacing whatever was there (tests and
@@ -120,14 +120,14 @@ public sealed class LoraSlotPool : IDisposable
     public void Load(int slot, IReadOnlyList<SlotFactors> modules, string name)
     {
         ArgumentNullException.ThrowIfNull(modules);
-        int rank = modules.Count == 0 ? 0 : modules.Max(m => (int)m.A.shape[0]);
+        int rank = modules.Count == 0 ? 0 : modules.Max(m => (int)m.A.size(0));
         if (CannotHold(rank, modules.Select(m => m.Site)) is { } reason) throw new InvalidOperationException($"adapter '{name}' cannot be loaded: {reason}");
         Clear(slot);
         using var scope = NewDisposeScope();
         foreach (var module in modules)
         {
             int site = module.Site.Index;
-            long r = module.A.shape[0];
+            long r = module.A.size(0);
             if (r > 0)
             {
                 _a[site]![slot].narrow(0, 0, r).copy_(module.A);

@@ -61,7 +61,7 @@ internal sealed class SegmentPart : SlotPart
         var columns = Columns(shrunk, g, groupSize);
         var y = (FloatProducts.Grouped(columns, b, _slotIndex) ?? columns.bmm(Slots(b).transpose(1, 2))).view(_groups * _width, -1);   // [U·m, out]
         if (_valid is not null) y = y.index_select(0, _valid);
-        if (_rowStart >= 0) output.narrow(0, _rowStart, y.shape[0]).add_(y, Scalars.One);
+        if (_rowStart >= 0) output.narrow(0, _rowStart, y.size(0)).add_(y, Scalars.One);
         else output.index_add_(0, _rows!, y, Scalars.One);
     }
 

@@ -72,7 +72,7 @@ public sealed class VeraAdapter(string name, torch.Tensor a, torch.Tensor b, IRe
 
     public override long SizeBytes => Tensors.Sum(Bytes);
 
-    public override int Rank => (int)A.shape[0];
+    public override int Rank => (int)A.size(0);
 
     public override IReadOnlyList<string> TargetModules => Modules.Keys.Select(s => s.Name).Distinct().Order(StringComparer.Ordinal).ToArray();
 

@@ -19,7 +19,7 @@ public sealed class VirtualTokenAdapter : HostAdapter
 
     public override long SizeBytes => Bytes(Embeddings);
 
-    public override int VirtualTokens => (int)Embeddings.shape[0];
+    public override int VirtualTokens => (int)Embeddings.size(0);
 
     public override DeviceAdapter ToDevice(DeviceContext context)
     {

@@ -14,7 +14,7 @@ public sealed class VirtualTokenBinding(torch.Tensor embeddings) : AdapterBindin
     /// <summary>[virtual tokens, hidden] on the device.</summary>
     public torch.Tensor Embeddings { get; } = embeddings;
 
-    public override int VirtualTokenCount => (int)Embeddings.shape[0];
+    public override int VirtualTokenCount => (int)Embeddings.size(0);
 
     public override void AddRows(AdapterBatchBuilder batch, int row, int length, int streamStart)
     {
@@ -28,6 +28,6 @@ public sealed class VirtualTokenBinding(torch.Tensor embeddings) : AdapterBindin
         public override bool ActsOnEmbeddings => true;
 
         public override torch.Tensor Embeddings(torch.Tensor tokenIds, torch.Tensor embeddings, int streamStart) =>
-            values.narrow(0, streamStart, embeddings.shape[0]);
+            values.narrow(0, streamStart, embeddings.size(0));
     }
 }

@@ -22,8 +22,8 @@ internal static class AttentionMath
     /// <returns>[L, H * D]</returns>
     public static Tensor Causal(Tensor q, Tensor k, Tensor v)
     {
-        long l = q.shape[0], h = q.shape[1], d = q.shape[2];
-        long c = k.shape[0], hkv = k.shape[1], g = h / hkv;
+        long l = q.size(0), h = q.size(1), d = q.size(2);
+        long c = k.size(0), hkv = k.size(1), g = h / hkv;
 
         var qg = q.view(l, hkv, g, d).permute(1, 2, 0, 3);          // [Hkv, G, L, D]
         var kt = k.permute(1, 2, 0).unsqueeze(1);                    // [Hkv, 1, D, C]
@@ -51,8 +51,8 @@ internal static class AttentionMath
     /// <returns>[B, H * D]</returns>
     public static Tensor Decode(Tensor q, Tensor k, Tensor v, Tensor padding)
     {
-        long b = q.shape[0], h = q.shape[1], d = q.shape[2];
-        long hkv = k.shape[2], g = h / hkv;
+        long b = q.size(0), h = q.size(1), d = q.size(2);
+        long hkv = k.size(2), g = h / hkv;
 
         var qg = q.view(b, hkv, g, d);                                // [B, Hkv, G, D]
         var kt = k.permute(0, 2, 3, 1);                               // [B, Hkv, D, C]

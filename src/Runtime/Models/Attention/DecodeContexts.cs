@@ -43,7 +43,7 @@ internal sealed unsafe class DecodeContexts
     /// <returns>[B, H * D] in q's dtype</returns>
     public Tensor Attend((nint Keys, nint Values) memory, Tensor q, long kvHeads)
     {
-        long b = q.shape[0], heads = q.shape[1], dim = q.shape[2];
+        long b = q.size(0), heads = q.size(1), dim = q.size(2);
         var query = q.dtype == ScalarType.Float32 && q.is_contiguous() ? q : q.to(ScalarType.Float32).contiguous();
         var output = empty([b, heads * dim], ScalarType.Float32);
         fixed (long* slots = _slots)

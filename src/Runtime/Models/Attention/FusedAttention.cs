@@ -22,7 +22,7 @@ internal static class FusedAttention
     /// <returns>[B, H * D]</returns>
     public static Tensor Decode(Tensor q, Tensor k, Tensor v, Tensor? attend)
     {
-        long b = q.shape[0], h = q.shape[1], d = q.shape[2], hkv = k.shape[2];
+        long b = q.size(0), h = q.size(1), d = q.size(2), hkv = k.size(2);
         var qg = q.view(b, hkv, h / hkv, d);                                           // [B, Hkv, G, D]
         var output = nn.functional.scaled_dot_product_attention(qg, k.transpose(1, 2), v.transpose(1, 2), attend);
         return output.reshape(b, h * d);
@@ -40,7 +40,7 @@ internal static class FusedAttention
     /// <returns>[L, H * D]</returns>
     public static Tensor Causal(Tensor q, Tensor k, Tensor v, Tensor? visible)
     {
-        long l = q.shape[0], h = q.shape[1], d = q.shape[2];
+        long l = q.size(0), h = q.size(1), d = q.size(2);
         var output = nn.functional.scaled_dot_product_attention(
             q.transpose(0, 1).unsqueeze(0), PerQueryHead(k, h), PerQueryHead(v, h), visible, 0.0, is_casual: visible is null);
         return output.squeeze(0).transpose(0, 1).reshape(l, h * d);
@@ -53,7 +53,7 @@ internal static class FusedAttention
     /// <summary>[C, Hkv, D] → [1, H, C, D]; a view when every query head has its own key head.</summary>
     private static Tensor PerQueryHead(Tensor x, long heads)
     {
-        long c = x.shape[0], hkv = x.shape[1], d = x.shape[2];
+        long c = x.size(0), hkv = x.size(1), d = x.size(2);
         var perHead = hkv == heads ? x : x.unsqueeze(2).expand(c, hkv, heads / hkv, d).reshape(c, heads, d);
         return perHead.transpose(0, 1).unsqueeze(0);
     }

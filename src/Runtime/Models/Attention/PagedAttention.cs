@@ -91,7 +91,7 @@ public sealed class PagedAttention : IAttentionBackend
     public Tensor Attend(int layer, Tensor q, Tensor k, Tensor v)
     {
         _cache.Write(layer, _writeSlots, k, v);
-        long heads = q.shape[1], dim = q.shape[2], kvHeads = k.shape[1];
+        long heads = q.size(1), dim = q.size(2), kvHeads = k.size(1);
 
         Tensor? decoded = null;
         if (_decodeCount > 0)
@@ -108,7 +108,7 @@ public sealed class PagedAttention : IAttentionBackend
         }
 
         if (decoded is null && _prefills.Count == 1) return Prefill(layer, q, _prefills[0]);
-        var output = empty(q.shape[0], heads * dim, q.dtype, q.device);
+        var output = empty(q.size(0), heads * dim, q.dtype, q.device);
         if (decoded is not null) output.index_copy_(0, _decodeRows!, decoded);
         foreach (var chunk in _prefills) output.narrow(0, chunk.Row, chunk.Length).copy_(Prefill(layer, q, chunk));
         return output;

@@ -34,8 +34,8 @@ internal static unsafe class FloatProducts
 
     public static bool Applies(Tensor x, Tensor weight, Tensor? bias) =>
         ProductAvx512.IsSupported
-        && x.dim() == 2 && x.shape[0] > 0 && BlockRows > 0
-        && Float32Cpu(x) && Float32Cpu(weight) && RowMajor(weight) && weight.shape[1] == x.shape[1] && weight.numel() > 0
+        && x.dim() == 2 && x.size(0) > 0 && BlockRows > 0
+        && Float32Cpu(x) && Float32Cpu(weight) && RowMajor(weight) && weight.size(1) == x.size(1) && weight.numel() > 0
         && (bias is null || (Float32Cpu(bias) && bias.is_contiguous()));
 
     /// <summary>The product; the caller has checked <see cref="Applies"/>. The result belongs to the caller's scope.</summary>
@@ -47,8 +47,8 @@ internal static unsafe class FloatProducts
     internal static Tensor Product(Tensor x, Tensor weight, Tensor? bias, int threads, int blockRows, long minParallelBytes)
     {
         var input = x.is_contiguous() ? x : x.contiguous();
-        long n = input.shape[0], rows = weight.shape[0];
-        int columns = (int)weight.shape[1];
+        long n = input.size(0), rows = weight.size(0);
+        int columns = (int)weight.size(1);
         var y = empty([n, rows], ScalarType.Float32);
         float* w = (float*)TensorMemory.FirstElement(weight), x0 = (float*)TensorMemory.Pointer(input), y0 = (float*)TensorMemory.Pointer(y);
         float* b = bias is null ? null : (float*)TensorMemory.Pointer(bias);
@@ -84,13 +84,13 @@ internal static unsafe class FloatProducts
     public static Tensor? Grouped(Tensor x, Tensor w, IReadOnlyList<long>? slots = null)
     {
         if (!ProductAvx512.IsSupported || BlockRows == 0 || x.dim() != 3 || w.dim() != 3 || x.numel() == 0 || w.numel() == 0
-            || x.shape[2] != w.shape[2] || w.stride(2) != 1 || w.stride(1) < w.shape[2]
-            || !Float32Cpu(x) || !Float32Cpu(w) || x.shape[1] > BlockRows)
+            || x.size(2) != w.size(2) || w.stride(2) != 1 || w.stride(1) < w.size(2)
+            || !Float32Cpu(x) || !Float32Cpu(w) || x.size(1) > BlockRows)
             return null;
-        long groups = x.shape[0], m = x.shape[1], rows = w.shape[1];
-        if (slots is null ? w.shape[0] != groups : slots.Count != groups || slots.Any(s => s < 0 || s >= w.shape[0])) return null;
+        long groups = x.size(0), m = x.size(1), rows = w.size(1);
+        if (slots is null ? w.size(0) != groups : slots.Count != groups || slots.Any(s => s < 0 || s >= w.size(0))) return null;
         var input = x.is_contiguous() ? x : x.contiguous();
-        int columns = (int)w.shape[2];
+        int columns = (int)w.size(2);
         var y = empty([groups, m, rows], ScalarType.Float32);
         float* w0 = (float*)TensorMemory.FirstElement(w), x0 = (float*)TensorMemory.Pointer(input), y0 = (float*)TensorMemory.Pointer(y);
         long slotStride = w.stride(0), rowStride = w.stride(1);
@@ -122,17 +122,17 @@ internal static unsafe class FloatProducts
     internal static bool AddLowRank(Tensor output, Tensor s, Tensor b, Tensor? rows, int threads, long minParallelBytes)
     {
         if (!LowRankAvx512.IsSupported || BlockRows == 0 || output.dim() != 2 || s.dim() != 2 || b.dim() != 2
-            || s.shape[1] != b.shape[1] || s.shape[1] is 0 or > LowRankAvx512.MaxRank || b.shape[0] != output.shape[1]
-            || s.shape[0] != (rows?.shape[0] ?? output.shape[0]) || s.shape[0] == 0 || b.shape[0] == 0
+            || s.size(1) != b.size(1) || s.size(1) is 0 or > LowRankAvx512.MaxRank || b.size(0) != output.size(1)
+            || s.size(0) != (rows?.size(0) ?? output.size(0)) || s.size(0) == 0 || b.size(0) == 0
             || !DenseColumns(output) || !DenseColumns(s) || !DenseColumns(b)
             || !Float32Cpu(output) || !Float32Cpu(s) || !Float32Cpu(b)
-            || output.shape[0] > 1 && output.stride(0) < output.shape[1]   // rows that overlap: an in-place add would be refused
-            || rows is not null && !RowsWithin(rows, output.shape[0]))
+            || output.size(0) > 1 && output.stride(0) < output.size(1)   // rows that overlap: an in-place add would be refused
+            || rows is not null && !RowsWithin(rows, output.size(0)))
             return false;
         var args = new LowRankArgs
         {
-            S = (float*)TensorMemory.FirstElement(s), SStride = s.stride(0), N = (int)s.shape[0],
-            B = (float*)TensorMemory.FirstElement(b), BStride = b.stride(0), Rank = (int)b.shape[1], Outputs = b.shape[0],
+            S = (float*)TensorMemory.FirstElement(s), SStride = s.stride(0), N = (int)s.size(0),
+            B = (float*)TensorMemory.FirstElement(b), BStride = b.stride(0), Rank = (int)b.size(1), Outputs = b.size(0),
             Y = (float*)TensorMemory.FirstElement(output), YStride = output.stride(0),
             Rows = rows is null ? null : (long*)TensorMemory.Pointer(rows),
         };
@@ -154,18 +154,18 @@ internal static unsafe class FloatProducts
     private static bool RowsWithin(Tensor rows, long count)
     {
         if (rows.dtype != ScalarType.Int64 || rows.device_type != DeviceType.CPU || !rows.is_contiguous() || rows.dim() != 1) return false;
-        var indices = new ReadOnlySpan<long>(TensorMemory.Pointer(rows), (int)rows.shape[0]);
+        var indices = new ReadOnlySpan<long>(TensorMemory.Pointer(rows), (int)rows.size(0));
         foreach (long row in indices)
             if (row < 0 || row >= count) return false;
         return true;
     }
 
     /// <summary>Columns at unit stride (or one column), rows at any stride.</summary>
-    private static bool DenseColumns(Tensor t) => t.shape[1] == 1 || t.stride(1) == 1;
+    private static bool DenseColumns(Tensor t) => t.size(1) == 1 || t.stride(1) == 1;
 
     /// <summary>Rows at any stride, columns dense.</summary>
     private static bool RowMajor(Tensor weight) =>
-        weight.dim() == 2 && weight.shape[1] <= int.MaxValue && (weight.shape[0] == 1 || weight.stride(0) >= weight.shape[1]) && (weight.shape[1] == 1 || weight.stride(1) == 1);
+        weight.dim() == 2 && weight.size(1) <= int.MaxValue && (weight.size(0) == 1 || weight.stride(0) >= weight.size(1)) && (weight.size(1) == 1 || weight.stride(1) == 1);
 
     /// <summary>Float32 on the CPU, and nothing autograd would record.</summary>
     private static bool Float32Cpu(Tensor t) => t.dtype == ScalarType.Float32 && t.device_type == DeviceType.CPU && !Autograd.Records(t);

@@ -25,7 +25,7 @@ internal static class Linears
     public static Tensor Apply(Tensor x, Tensor weight, Tensor? bias)
     {
         if (FloatProducts.Applies(x, weight, bias)) return FloatProducts.Product(x, weight, bias);
-        long rows = x.shape[0], outFeatures = weight.shape[0], inFeatures = weight.shape[1];
+        long rows = x.size(0), outFeatures = weight.size(0), inFeatures = weight.size(1);
         int parts = rows <= SplitRows && x.device_type == DeviceType.CPU && x.dim() == 2 && weight.is_contiguous() ? IntraOpThreads.Current : 1;
         if (parts <= 1 || outFeatures % parts != 0) return nn.functional.linear(x, weight, bias);
         var blocks = x.unsqueeze(0).expand(parts, rows, inFeatures).bmm(weight.view(parts, outFeatures / parts, inFeatures).transpose(1, 2));

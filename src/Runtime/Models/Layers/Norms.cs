@@ -19,5 +19,5 @@ internal static class Norms
     }
 
     public static Tensor Layer(Tensor x, Tensor weight, Tensor bias, double eps) =>
-        nn.functional.layer_norm(x, [x.shape[^1]], weight, bias, eps);
+        nn.functional.layer_norm(x, [x.size(-1)], weight, bias, eps);
 }

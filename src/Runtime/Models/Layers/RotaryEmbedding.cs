@@ -91,7 +91,7 @@ internal sealed class RotaryEmbedding : IDisposable
     /// <summary><see cref="Apply"/> as tensor ops, whatever the input.</summary>
     internal static Tensor ApplyFormula(Tensor x, Tensor cos, Tensor sin)
     {
-        long half = x.shape[2] / 2;
+        long half = x.size(2) / 2;
         var rotated = cat([x.narrow(2, half, half).neg(), x.narrow(2, 0, half)], 2);
         return x.mul(cos).add_(rotated.mul_(sin), Scalars.One);
     }

@@ -19,9 +19,9 @@ internal static unsafe class SmallRows
 
     public static Tensor? Rms(Tensor x, Tensor weight, double eps)
     {
-        if (!Eligible(x) || !Eligible(weight) || weight.numel() != x.shape[^1] || Autograd.Records(x) || Autograd.Records(weight)) return null;
+        if (!Eligible(x) || !Eligible(weight) || weight.numel() != x.size(-1) || Autograd.Records(x) || Autograd.Records(weight)) return null;
         var y = empty_like(x);
-        int columns = (int)x.shape[^1];
+        int columns = (int)x.size(-1);
         RmsNormRows.Apply(Floats(x), Floats(weight), Floats(y), x.numel() / columns, columns, eps);
         return y;
     }
@@ -32,7 +32,7 @@ internal static unsafe class SmallRows
     public static Tensor? RotateHalf(Tensor x, Tensor cos, Tensor sin)
     {
         if (x.dim() != 3 || !Eligible(x) || !Eligible(cos) || !Eligible(sin) || Autograd.Records(x) || Autograd.Records(cos) || Autograd.Records(sin)) return null;
-        long tokens = x.shape[0], heads = x.shape[1], dim = x.shape[2];
+        long tokens = x.size(0), heads = x.size(1), dim = x.size(2);
         if (cos.numel() != tokens * dim || sin.numel() != tokens * dim) return null;
         var y = empty_like(x);
         RotateHalfRows.Apply(Floats(x), Floats(cos), Floats(sin), Floats(y), tokens, (int)heads, (int)dim);

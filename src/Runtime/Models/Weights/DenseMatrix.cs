@@ -10,9 +10,9 @@ internal sealed class DenseMatrix(Tensor weight) : IWeightMatrix
 {
     private readonly Tensor _weight = weight;   // [rows, columns]
 
-    public long Rows => _weight.shape[0];
+    public long Rows => _weight.size(0);
 
-    public long Columns => _weight.shape[1];
+    public long Columns => _weight.size(1);
 
     public WeightFormat Format => WeightFormat.Float;
 

@@ -63,7 +63,7 @@ internal sealed unsafe class StoredMatrix(StoredRows rows) : IWeightMatrix
     public bool Holds(Tensor weight, ScalarType modelDtype)
     {
         ArgumentNullException.ThrowIfNull(weight);
-        if (weight.dim() != 2 || weight.shape[0] != Rows || weight.shape[1] != Columns) return false;
+        if (weight.dim() != 2 || weight.size(0) != Rows || weight.size(1) != Columns) return false;
         foreach (var (r0, n) in RowIds.Blocks(Rows, Columns))
         {
             using var scope = NewDisposeScope();

@@ -48,7 +48,7 @@ internal sealed unsafe class CpuInt8Matrix : Int8Matrix
         using (values)
         using (scales)
         {
-            var layout = new Int8Layout(weight.shape[0], weight.shape[1]);
+            var layout = new Int8Layout(weight.size(0), weight.size(1));
             var packed = zeros(layout.TotalBytes, ScalarType.Int8).DetachFromDisposeScope();
             var paddedScales = zeros(layout.PaddedRows, ScalarType.Float32).DetachFromDisposeScope();
             using (var head = paddedScales.narrow(0, 0, layout.Rows)) head.copy_(scales);

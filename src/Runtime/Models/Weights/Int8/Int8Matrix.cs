@@ -37,7 +37,7 @@ internal abstract class Int8Matrix : IWeightMatrix
     public bool Holds(Tensor weight, ScalarType modelDtype)
     {
         ArgumentNullException.ThrowIfNull(weight);
-        if (weight.dim() != 2 || weight.shape[0] != Rows || weight.shape[1] != Columns) return false;
+        if (weight.dim() != 2 || weight.size(0) != Rows || weight.size(1) != Columns) return false;
         foreach (var (r0, n) in RowIds.Blocks(Rows, Columns))
         {
             using var scope = NewDisposeScope();

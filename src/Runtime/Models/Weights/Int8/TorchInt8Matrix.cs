@@ -14,7 +14,7 @@ internal sealed class TorchInt8Matrix : Int8Matrix
     private readonly Tensor _values;    // [rows, columns] int8
     private readonly Tensor _scales;    // [rows] float32
 
-    private TorchInt8Matrix(Tensor values, Tensor scales) : base(values.shape[0], values.shape[1])
+    private TorchInt8Matrix(Tensor values, Tensor scales) : base(values.size(0), values.size(1))
     {
         _values = values;
         _scales = scales;
