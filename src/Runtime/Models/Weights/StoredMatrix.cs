@@ -34,7 +34,7 @@ internal sealed unsafe class StoredMatrix(StoredRows rows) : IWeightMatrix
             {
                 long id = wanted[i];
                 if (id < 0 || id >= Rows)
-                    throw new ArgumentOutOfRangeException(nameof(ids), $"token id {id} is not a row of '{_rows.Name}' [{Rows}, {Columns}]");
+                    throw new ArgumentOutOfRangeException(nameof(ids), $"index {id} is not a row of '{_rows.Name}' [{Rows}, {Columns}]");
                 _rows.Read(id, new Span<byte>(first + i * _rows.RowBytes, checked((int)_rows.RowBytes)));
             }
         }
