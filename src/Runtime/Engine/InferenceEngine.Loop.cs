@@ -84,8 +84,8 @@ public sealed partial class InferenceEngine
             // memory goes back to the kernel only once a quiet spell passed with nothing submitted, so requests that
             // come one after another do not fault their activations in again each time.
             if (_scheduler.WaitingCount > 0) _wake.Wait(5);
-            else if (!_heapTrims.Pending) _wake.Wait(Timeout.Infinite);
-            else if (!_wake.Wait(_options.HeapTrimIdleDelay)) _heapTrims.BeforeIdle();
+            else if (_heapTrims.QuietSpell is not { } quiet) _wake.Wait(Timeout.Infinite);
+            else if (!_wake.Wait(quiet)) _heapTrims.AfterQuietSpell();
             return true;
         }
         long started = _time.GetTimestamp();

@@ -59,16 +59,14 @@ public sealed class SafetensorsCheckpoint : ITensorSource, IDisposable
     }
 
     /// <inheritdoc/>
-    public torch.Tensor Load(string name, torch.ScalarType? dtype = null, torch.Device? device = null)
-        => _fileByTensor.TryGetValue(name, out var file)
-            ? file.Load(name, dtype, device)
-            : throw new KeyNotFoundException($"{Directory}: no tensor named '{name}' among its {_fileByTensor.Count} tensors");
+    public torch.Tensor Load(string name, torch.ScalarType? dtype = null, torch.Device? device = null) => FileOf(name).Load(name, dtype, device);
 
     /// <summary>See <see cref="SafetensorsFile.OpenRows"/>.</summary>
-    internal StoredRows? OpenRows(string name)
-        => _fileByTensor.TryGetValue(name, out var file)
-            ? file.OpenRows(name)
-            : throw new KeyNotFoundException($"{Directory}: no tensor named '{name}' among its {_fileByTensor.Count} tensors");
+    internal StoredRows? OpenRows(string name) => FileOf(name).OpenRows(name);
+
+    private SafetensorsFile FileOf(string name) => _fileByTensor.TryGetValue(name, out var file)
+        ? file
+        : throw new KeyNotFoundException($"{Directory}: no tensor named '{name}' among its {_fileByTensor.Count} tensors");
 
     public void Dispose()
     {

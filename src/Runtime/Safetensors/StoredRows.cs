@@ -44,15 +44,22 @@ internal sealed class StoredRows : IDisposable
     public long RowBytes { get; }
 
     /// <summary>The rows of <paramref name="info"/> (2-D, non-empty, a dtype torch has, little-endian host) in the file
-    /// <paramref name="opened"/> holds open; null where that cannot be had (not Linux, or a dtype or shape this does not
-    /// read), so the caller loads the matrix instead.</summary>
+    /// <paramref name="opened"/> holds open; null where that cannot be had (not Linux, no /proc, or a dtype or shape this
+    /// does not read), so the caller loads the matrix instead.</summary>
     public static StoredRows? Open(SafeFileHandle opened, string path, TensorInfo info, long dataStart)
     {
         if (!OperatingSystem.IsLinux() || !BitConverter.IsLittleEndian) return null;
         if (info.Shape.Length != 2 || info.ElementCount == 0 || info.Dtype.ToScalarType() is not { } dtype) return null;
-        var file = File.OpenHandle($"/proc/self/fd/{opened.DangerousGetHandle()}", FileMode.Open, FileAccess.Read,
-            FileShare.Read, FileOptions.RandomAccess);
-        return new StoredRows(file, path, info, dtype, dataStart + info.Begin);
+        try
+        {
+            var file = File.OpenHandle($"/proc/self/fd/{opened.DangerousGetHandle()}", FileMode.Open, FileAccess.Read,
+                FileShare.Read, FileOptions.RandomAccess);
+            return new StoredRows(file, path, info, dtype, dataStart + info.Begin);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;   // no /proc (a sandbox without it): the table is loaded like any other weight
+        }
     }
 
     /// <summary>Rows <c>[first, first + destination.Length / RowBytes)</c> into <paramref name="destination"/>.</summary>

@@ -10,10 +10,10 @@ public sealed class HeapTrimsTests
     {
         var time = new FakeTimeProvider();
         int trims = 0;
-        var heap = new HeapTrims(time, TimeSpan.FromSeconds(1), () => trims++);
+        var heap = new HeapTrims(time, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), () => trims++);
 
-        Assert.False(heap.Pending);
-        heap.BeforeIdle();
+        Assert.Null(heap.QuietSpell);
+        heap.AfterQuietSpell();
         Assert.Equal(0, trims);   // nothing ran: nothing was freed
 
         for (int i = 0; i < 9; i++)
@@ -25,16 +25,16 @@ public sealed class HeapTrimsTests
         time.Advance(TimeSpan.FromMilliseconds(100));
         heap.AfterStep();
         Assert.Equal(1, trims);   // the interval is up
-        Assert.False(heap.Pending);
+        Assert.Null(heap.QuietSpell);
 
-        heap.BeforeIdle();
+        heap.AfterQuietSpell();
         Assert.Equal(1, trims);   // no step since that trim
         time.Advance(TimeSpan.FromMilliseconds(100));
         heap.AfterStep();
-        Assert.True(heap.Pending);   // the engine waits a quiet spell for work before it calls BeforeIdle
-        heap.BeforeIdle();
+        Assert.Equal(TimeSpan.FromSeconds(1), heap.QuietSpell);   // the engine waits that long for work before it trims
+        heap.AfterQuietSpell();
         Assert.Equal(2, trims);   // a step ran, then the engine went idle
-        Assert.False(heap.Pending);
+        Assert.Null(heap.QuietSpell);
         Assert.Equal(2, heap.Count);
     }
 
@@ -43,14 +43,14 @@ public sealed class HeapTrimsTests
     {
         var time = new FakeTimeProvider();
         int trims = 0;
-        var heap = new HeapTrims(time, TimeSpan.Zero, () => trims++);
+        var heap = new HeapTrims(time, TimeSpan.Zero, TimeSpan.FromSeconds(1), () => trims++);
         for (int i = 0; i < 100; i++)
         {
             time.Advance(TimeSpan.FromSeconds(1));
             heap.AfterStep();
         }
         Assert.Equal(0, trims);
-        heap.BeforeIdle();
+        heap.AfterQuietSpell();
         Assert.Equal(1, trims);
     }
 

@@ -25,12 +25,14 @@ internal sealed unsafe class StoredMatrix(StoredRows rows) : IWeightMatrix
     {
         ArgumentNullException.ThrowIfNull(ids);
         using var scope = NewDisposeScope();
-        long[] wanted = ids.to(ScalarType.Int64, CPU).contiguous().data<long>().ToArray();
-        var result = empty([wanted.Length, Columns], _rows.Dtype, CPU);
-        if (wanted.Length > 0)
+        var indices = ids.to(ScalarType.Int64, CPU).contiguous();
+        int count = (int)indices.numel();
+        var result = empty([count, Columns], _rows.Dtype, CPU);
+        if (count > 0)
         {
+            var wanted = new ReadOnlySpan<long>(TensorMemory.Pointer(indices), count);
             byte* first = (byte*)TensorMemory.Pointer(result);
-            for (int i = 0; i < wanted.Length; i++)
+            for (int i = 0; i < count; i++)
             {
                 long id = wanted[i];
                 if (id < 0 || id >= Rows)
@@ -46,10 +48,7 @@ internal sealed unsafe class StoredMatrix(StoredRows rows) : IWeightMatrix
     public Tensor ToDense(ScalarType dtype)
     {
         using var scope = NewDisposeScope();
-        var table = empty([Rows, Columns], _rows.Dtype, CPU);
-        TensorStorage.ForEachChunk(table, (chunk, byteOffset) => _rows.Read(byteOffset / _rows.RowBytes, chunk),
-            maxChunkBytes: Math.Max(1, TensorStorage.DefaultMaxChunkBytes / _rows.RowBytes) * _rows.RowBytes);
-        return table.to(dtype).MoveToOuterDisposeScope();
+        return Range(0, Rows).to(dtype).MoveToOuterDisposeScope();
     }
 
     public Tensor Linear(Tensor x, Tensor? bias)
@@ -67,11 +66,21 @@ internal sealed unsafe class StoredMatrix(StoredRows rows) : IWeightMatrix
         foreach (var (r0, n) in RowIds.Blocks(Rows, Columns))
         {
             using var scope = NewDisposeScope();
-            var held = Lookup(RowIds.Range(r0, n, CPU), _rows.Dtype);
+            var held = Range(r0, n);
             var given = weight.narrow(0, r0, n);
             if (!given.eq(held.to(given.dtype, given.device)).all().item<bool>()) return false;
         }
         return true;
+    }
+
+    /// <summary>Rows [first, first + count) in the stored dtype, read in as few positional reads as a span allows, in the
+    /// caller's scope.</summary>
+    private Tensor Range(long first, long count)
+    {
+        var rows = empty([count, Columns], _rows.Dtype, CPU);
+        TensorStorage.ForEachChunk(rows, (chunk, byteOffset) => _rows.Read(first + byteOffset / _rows.RowBytes, chunk),
+            maxChunkBytes: Math.Max(1, TensorStorage.DefaultMaxChunkBytes / _rows.RowBytes) * _rows.RowBytes);
+        return rows;
     }
 
     /// <summary>Nothing: the table stays in the file.</summary>
