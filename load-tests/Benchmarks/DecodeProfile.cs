@@ -96,17 +96,15 @@ internal sealed class DecodeProfile(CausalLM model, IReadOnlyList<LoraAdapter> a
         return row;
     }
 
-    /// <summary>What the engine does with a step's logits: copy to host rows and pick each row's token.</summary>
+    /// <summary>What the engine does with a step's logits: copy them to the host once and pick each row's token from
+    /// its slice of that copy (a fresh array per row would put a vocabulary's worth on the large-object heap per row
+    /// and time the collector, not the engine).</summary>
     private static void Sample(Tensor logits, TokenSampler[] samplers)
     {
         using var cpu = logits.cpu().contiguous();
-        int vocab = (int)cpu.shape[1];
-        var all = MemoryMarshal.Cast<byte, float>(cpu.bytes);
-        for (int r = 0; r < samplers.Length; r++)
-        {
-            var row = all.Slice(r * vocab, vocab).ToArray();
-            samplers[r].Sample(row);
-        }
+        int vocab = (int)cpu.size(1);
+        ReadOnlySpan<float> all = MemoryMarshal.Cast<byte, float>(cpu.bytes);
+        for (int r = 0; r < samplers.Length; r++) samplers[r].Sample(all.Slice(r * vocab, vocab));
     }
 
     private int[] Tokens(int count) =>

@@ -7,7 +7,7 @@ namespace Peft.Runtime.Models.Layers;
 internal static class Norms
 {
     /// <summary>Llama RMSNorm: in float32, x · rsqrt(mean(x²) + eps), cast back, then times the weight.</summary>
-    public static Tensor Rms(Tensor x, Tensor weight, double eps) => SmallRows.Rms(x, weight, eps) ?? RmsFormula(x, weight, eps);
+    public static Tensor Rms(Tensor x, Tensor weight, double eps) => FloatRows.Rms(x, weight, eps) ?? RmsFormula(x, weight, eps);
 
     /// <summary><see cref="Rms"/> as tensor ops, whatever the input.</summary>
     internal static Tensor RmsFormula(Tensor x, Tensor weight, double eps)

@@ -86,7 +86,7 @@ internal sealed class RotaryEmbedding : IDisposable
 
     /// <summary>x·cos + rotate_half(x)·sin with rotate_half(x) = [-x2, x1].</summary>
     /// <param name="x">[T, H, D]</param>
-    public static Tensor Apply(Tensor x, Tensor cos, Tensor sin) => SmallRows.RotateHalf(x, cos, sin) ?? ApplyFormula(x, cos, sin);
+    public static Tensor Apply(Tensor x, Tensor cos, Tensor sin) => FloatRows.RotateHalf(x, cos, sin) ?? ApplyFormula(x, cos, sin);
 
     /// <summary><see cref="Apply"/> as tensor ops, whatever the input.</summary>
     internal static Tensor ApplyFormula(Tensor x, Tensor cos, Tensor sin)
