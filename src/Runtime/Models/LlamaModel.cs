@@ -112,9 +112,11 @@ internal sealed class LlamaModel : CausalLM
     private Tensor MlpHalf(Block b, Tensor h, IForwardHooks hooks)
     {
         var x = Norms.Rms(h, b.PostNorm, Config.NormEps);
-        var gated = InOwnScope(() => nn.functional.silu(Linear(b.Gate, x, hooks)).mul_(Linear(b.Up, x, hooks)));
+        var gated = InOwnScope(() => GatedProduct(Linear(b.Gate, x, hooks), Linear(b.Up, x, hooks)));
         return Linear(b.Down, gated, hooks);
     }
+
+    private static Tensor GatedProduct(Tensor gate, Tensor up) => FloatRows.SiluProduct(gate, up) ?? nn.functional.silu(gate).mul_(up);
 
     protected override Tensor Head(Tensor hidden, IForwardHooks hooks) =>
         HeadLinear(Norms.Rms(hidden, _finalNorm, Config.NormEps), hooks);

@@ -45,6 +45,23 @@ public sealed class FloatRowsTests
         Assert.True(formula.eq(small).all().item<bool>(), $"max difference {formula.sub(small).abs().max().item<float>()} at {formula.sub(small).abs().argmax().item<long>()}");
     }
 
+    [Theory]
+    [InlineData(1, 2816)]
+    [InlineData(128, 2816)]   // a prefill chunk: split over the threads
+    [InlineData(9, 37)]       // a row that ends past the last whole vector
+    public void Gated_product_matches_the_formula(long rows, long columns)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(11);
+        var gate = randn(rows, columns).mul_(4);
+        var up = randn(rows, columns);
+        var fused = FloatRows.SiluProduct(gate, up);
+
+        Assert.NotNull(fused);
+        // Only the exponential is another implementation's (within an ulp or two of libtorch's).
+        GoldenAssert.Close(nn.functional.silu(gate).mul(up), fused, $"{rows} × {columns}", 1e-5);
+    }
+
     [Fact]
     public void A_row_comes_out_the_same_alone_as_among_many()
     {
@@ -58,10 +75,12 @@ public sealed class FloatRowsTests
         var (cos, sin) = rope.Angles(arange(tokens), ScalarType.Float32);
 
         var norms = FloatRows.Rms(x, weight, 1e-6)!;
+        var gated = FloatRows.SiluProduct(x, weight.expand(tokens, 1024).contiguous())!;
         var rotated = FloatRows.RotateHalf(heads, cos, sin)!;
         foreach (long t in new[] { 0L, 1, tokens / 2, tokens - 1 })
         {
             Assert.True(norms[t].eq(FloatRows.Rms(x.narrow(0, t, 1), weight, 1e-6)![0]).all().item<bool>(), $"norm of row {t}");
+            Assert.True(gated[t].eq(FloatRows.SiluProduct(x.narrow(0, t, 1), weight.unsqueeze(0))![0]).all().item<bool>(), $"gated product of row {t}");
             Assert.True(rotated[t].eq(FloatRows.RotateHalf(heads.narrow(0, t, 1), cos.narrow(0, t, 1), sin.narrow(0, t, 1))![0]).all().item<bool>(), $"rotation of row {t}");
         }
     }
@@ -76,6 +95,10 @@ public sealed class FloatRowsTests
         Assert.Null(FloatRows.Rms(randn(2, 64, ScalarType.Float64), weight, 1e-6));                    // another dtype
         Assert.Null(FloatRows.Rms(randn(64, 2).t(), weight, 1e-6));                                     // not contiguous
         Assert.Null(FloatRows.Rms(randn(2, 64), ones(32), 1e-6));                                      // weight of another width
+
+        Assert.Null(FloatRows.SiluProduct(randn(2, 64).requires_grad_(), randn(2, 64)));                // autograd must see it
+        Assert.Null(FloatRows.SiluProduct(randn(2, 64), randn(2, 32)));                                 // shapes differ
+        Assert.Null(FloatRows.SiluProduct(randn(2, 64), randn(64, 2).t()));                             // not contiguous
 
         var angles = randn(2, 1, 8);
         Assert.Null(FloatRows.RotateHalf(randn(2, 3, 8).requires_grad_(), angles, angles));
