@@ -33,7 +33,7 @@ internal static unsafe class RmsNormRows
     {
         int c = 0;
         double sum = 0;
-        if (Vector512.IsHardwareAccelerated && columns >= Lanes)
+        if (Vector512.IsHardwareAccelerated)
         {
             var low = Vector512<double>.Zero;
             var high = Vector512<double>.Zero;

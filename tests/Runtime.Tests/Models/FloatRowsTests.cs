@@ -19,11 +19,11 @@ public sealed class FloatRowsTests
         manual_seed(3);
         var x = randn(rows, columns).mul_(3);
         var weight = rand(columns).add_(0.5);
-        var small = FloatRows.Rms(x, weight, 1e-5);
+        var normed = FloatRows.Rms(x, weight, 1e-5);
 
-        Assert.NotNull(small);
+        Assert.NotNull(normed);
         // Only the sum of squares is summed in another order: the scale can differ by an ulp, so the rows by about 1e-7.
-        GoldenAssert.Close(Norms.RmsFormula(x, weight, 1e-5), small, $"{rows} × {columns}", 1e-5);
+        GoldenAssert.Close(Norms.RmsFormula(x, weight, 1e-5), normed, $"{rows} × {columns}", 1e-5);
     }
 
     [Theory]
@@ -38,11 +38,11 @@ public sealed class FloatRowsTests
         using var rope = new RotaryEmbedding((int)dim, new RopeConfig(10000, null), CPU);
         var x = randn(tokens, heads, dim);
         var (cos, sin) = rope.Angles(arange(tokens).add_(40), ScalarType.Float32);
-        var small = FloatRows.RotateHalf(x, cos, sin);
+        var rotated = FloatRows.RotateHalf(x, cos, sin);
 
-        Assert.NotNull(small);
+        Assert.NotNull(rotated);
         var formula = RotaryEmbedding.ApplyFormula(x, cos, sin);
-        Assert.True(formula.eq(small).all().item<bool>(), $"max difference {formula.sub(small).abs().max().item<float>()} at {formula.sub(small).abs().argmax().item<long>()}");
+        Assert.True(formula.eq(rotated).all().item<bool>(), $"max difference {formula.sub(rotated).abs().max().item<float>()} at {formula.sub(rotated).abs().argmax().item<long>()}");
     }
 
     [Theory]

@@ -22,7 +22,7 @@ internal static unsafe class FloatRows
 
     public static Tensor? Rms(Tensor x, Tensor weight, double eps)
     {
-        if (!Eligible(x) || !Eligible(weight) || weight.numel() != x.size(-1) || Autograd.Records(x) || Autograd.Records(weight)) return null;
+        if (!Eligible(x) || !Eligible(weight) || weight.numel() != x.size(-1)) return null;
         var y = empty_like(x);
         int columns = (int)x.size(-1);
         nint input = Floats(x), scale = Floats(weight), output = Floats(y);
@@ -36,7 +36,7 @@ internal static unsafe class FloatRows
     /// <param name="sin">[T, 1, D]</param>
     public static Tensor? RotateHalf(Tensor x, Tensor cos, Tensor sin)
     {
-        if (x.dim() != 3 || !Eligible(x) || !Eligible(cos) || !Eligible(sin) || Autograd.Records(x) || Autograd.Records(cos) || Autograd.Records(sin)) return null;
+        if (x.dim() != 3 || !Eligible(x) || !Eligible(cos) || !Eligible(sin)) return null;
         long tokens = x.size(0), heads = x.size(1), dim = x.size(2);
         if (cos.numel() != tokens * dim || sin.numel() != tokens * dim) return null;
         var y = empty_like(x);
@@ -50,7 +50,7 @@ internal static unsafe class FloatRows
     /// <summary>silu(<paramref name="gate"/>) · <paramref name="up"/>, both [.., columns] of one shape.</summary>
     public static Tensor? SiluProduct(Tensor gate, Tensor up)
     {
-        if (!Eligible(gate) || !Eligible(up) || gate.dim() < 1 || up.dim() != gate.dim() || Autograd.Records(gate) || Autograd.Records(up)) return null;
+        if (!Eligible(gate) || !Eligible(up) || gate.dim() == 0 || up.dim() != gate.dim()) return null;
         for (int d = 0; d < gate.dim(); d++)
             if (up.size(d) != gate.size(d)) return null;
         var y = empty_like(gate);
@@ -69,9 +69,11 @@ internal static unsafe class FloatRows
         TileParallel.For(rows, threads, body);
     }
 
+    /// <summary>Float32 on the CPU, dense, not empty, and nothing autograd would record.</summary>
     private static bool Eligible(Tensor t) =>
-        t.device_type == DeviceType.CPU && t.dtype == ScalarType.Float32 && t.numel() > 0 && t.is_contiguous();
+        t.device_type == DeviceType.CPU && t.dtype == ScalarType.Float32 && t.numel() > 0 && t.is_contiguous() && !Autograd.Records(t);
 
+    // Addresses travel into the row lambdas as nint: a lambda cannot capture a pointer.
     private static nint Floats(Tensor t) => (nint)TensorMemory.Pointer(t);
 
     private static float* At(nint floats, long offset) => (float*)floats + offset;
