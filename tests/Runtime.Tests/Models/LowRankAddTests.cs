@@ -8,8 +8,10 @@ namespace Peft.Runtime.Tests.Models;
 /// <summary>
 /// A LoRA expand added in place (<see cref="FloatProducts.AddLowRank(Tensor, Tensor, Tensor, Tensor?)"/>) against an
 /// independent float64 y + s · bᵀ within the float32 summation bound, reading the shared shrink's columns and the pool's
-/// trimmed slots at their strides, and output rows by index; a row's result the same whatever the thread count and the
-/// other rows; and refusing what the kernel does not take, so the caller keeps its libtorch product.
+/// trimmed slots at their strides (rank-major as the pool stores them, or as PEFT stores a factor: the same bits), and
+/// output rows by index; a row's result the same whatever the thread count and the other rows; SGMV's grouped expand
+/// giving each row what it gets alone; and refusing what the kernel does not take, so the caller keeps its libtorch
+/// product.
 /// </summary>
 public sealed class LowRankAddTests
 {
@@ -66,6 +68,76 @@ public sealed class LowRankAddTests
     }
 
     [Fact]
+    public void A_rank_major_factor_gives_the_bits_of_the_same_factor_stored_by_output()
+    {
+        if (!LowRankAvx512.IsSupported) return;
+        foreach (var (outputs, rank) in new[] { (64, 16), (1024, 16), (80, 8), (37, 12), (2816, 16), (5, 1) })
+            foreach (int n in new[] { 1, 3, 6 })
+            {
+                using var scope = NewDisposeScope();
+                var generator = new TorchSharp.torch.Generator((ulong)(outputs + 31 * rank + n));
+                var s = randn([n, rank], generator: generator);
+                var pool = randn([3, rank + 4, outputs], generator: generator);   // as the slot pool lies: [slots, r_max, out]
+                var rankMajor = pool.select(0, 1).narrow(0, 0, rank).t();          // [out, rank], outputs dense
+                var byOutput = rankMajor.contiguous();                              // [out, rank], ranks dense
+                var start = randn([n, outputs], generator: generator);
+                var (left, right) = (start.clone(), start.clone());
+                Assert.True(FloatProducts.AddLowRank(left, s, rankMajor, null, threads: 2, minParallelBytes: 0));
+                Assert.True(FloatProducts.AddLowRank(right, s, byOutput, null, threads: 1, minParallelBytes: 0));
+                Assert.True(left.eq(right).all().item<bool>(), $"out {outputs}, rank {rank}, n {n}");
+            }
+    }
+
+    [Fact]
+    public void Grouped_rows_get_what_each_gets_alone_and_padding_and_other_rows_are_untouched()
+    {
+        if (!LowRankAvx512.IsSupported) return;
+        using var scope = NewDisposeScope();
+        var generator = new TorchSharp.torch.Generator(11);
+        const int outputs = 200, rank = 8;
+        var pool = randn([5, rank + 2, outputs], generator: generator).transpose(1, 2).narrow(2, 0, rank);   // the pool's view, trimmed
+        long[] slots = [4, 0, 2];
+        long[][] rows = [[6, 1], [3], [0, 7, 8]];
+        var groups = new SlotRowGroups(slots, rows);
+        var s = randn([3, 3, rank], generator: generator);   // [U, m, rank]: group 0 pads one row, group 1 two
+        var start = randn([10, outputs], generator: generator);
+
+        var reference = start.clone();
+        Assert.True(FloatProducts.AddLowRankGroups(reference, s, pool, groups, threads: 1, minParallelBytes: 0));
+        foreach (int threads in new[] { 2, 3 })
+        {
+            var other = start.clone();
+            Assert.True(FloatProducts.AddLowRankGroups(other, s, pool, groups, threads, minParallelBytes: 0));
+            Assert.True(other.eq(reference).all().item<bool>(), $"{threads} threads");
+        }
+        for (int u = 0; u < slots.Length; u++)
+            for (int j = 0; j < rows[u].Length; j++)
+            {
+                var alone = start.narrow(0, rows[u][j], 1).clone();
+                Assert.True(FloatProducts.AddLowRank(alone, s[u].narrow(0, j, 1), pool[slots[u]].contiguous(), null, threads: 1, minParallelBytes: 0));
+                Assert.True(alone.eq(reference.narrow(0, rows[u][j], 1)).all().item<bool>(), $"group {u}, row {rows[u][j]}");
+            }
+        foreach (long untouched in new long[] { 2, 4, 5, 9 })
+            Assert.True(reference[untouched].eq(start[untouched]).all().item<bool>(), $"row {untouched} is in no group");
+    }
+
+    [Fact]
+    public void Grouped_rows_the_kernel_cannot_address_are_refused()
+    {
+        using var scope = NewDisposeScope();
+        var pool = zeros([2, 8, 32]).transpose(1, 2);   // [2 slots, 32 out, rank 8]
+        var s = randn([1, 2, 8]);
+        var y = randn([4, 32]);
+        var before = y.clone();
+        Assert.False(FloatProducts.AddLowRankGroups(y, s, pool, new SlotRowGroups([2], [[0]])));            // no slot 2
+        Assert.False(FloatProducts.AddLowRankGroups(y, s, pool, new SlotRowGroups([1], [[4]])));            // no row 4
+        Assert.False(FloatProducts.AddLowRankGroups(y, s, pool, new SlotRowGroups([1], [[0, 1, 2]])));      // s holds two rows a group
+        Assert.False(FloatProducts.AddLowRankGroups(y, s, pool, new SlotRowGroups([0, 1], [[0], [1]])));    // s holds one group
+        Assert.False(FloatProducts.AddLowRankGroups(y, randn([1, 2, 7]), pool, new SlotRowGroups([1], [[0]])));   // ranks differ
+        Assert.True(y.eq(before).all().item<bool>());
+    }
+
+    [Fact]
     public void What_the_kernel_does_not_take_is_refused_and_left_unchanged()
     {
         using var scope = NewDisposeScope();
@@ -76,7 +148,7 @@ public sealed class LowRankAddTests
         Assert.False(FloatProducts.AddLowRank(y, s.to(ScalarType.Float64), b.to(ScalarType.Float64)));     // not float32
         Assert.False(FloatProducts.AddLowRank(y, s, randn([32, 7])));                                       // ranks differ
         Assert.False(FloatProducts.AddLowRank(y, s, randn([31, 8])));                                       // outputs differ
-        Assert.False(FloatProducts.AddLowRank(y, s, b.t().contiguous().t()));                               // columns not dense
+        Assert.False(FloatProducts.AddLowRank(y, s, randn([32, 8, 2]).select(2, 0)));                      // neither outputs nor ranks dense
         Assert.False(FloatProducts.AddLowRank(y, randn([2, LowRankAvx512.MaxRank + 1]), randn([32, LowRankAvx512.MaxRank + 1])));
         Assert.False(FloatProducts.AddLowRank(y, s, b, tensor(new long[] { 0, 1, 1 })));                    // one row per shrink row
         Assert.False(FloatProducts.AddLowRank(y, s, b, tensor(new long[] { 0, 2 })));                       // a row past the output

@@ -10,7 +10,8 @@ public sealed record SlotFactors(LinearSite Site, Tensor A, Tensor B);
 
 /// <summary>
 /// Pre-allocated device memory for low-rank adapters (LoRA, and the low-rank part of DoRA and AdaLoRA): per linear
-/// site of the decoder blocks, A [slots, r_max, in] and B [slots, out, r_max]. An adapter occupies the same slot
+/// site of the decoder blocks, A [slots, r_max, in] and B [slots, out, r_max] (stored rank-major, [slots, r_max, out],
+/// so that each rank's outputs are dense for the expand's kernel; <see cref="B"/> is the transposed view). An adapter occupies the same slot
 /// index in every site; ranks below r_max are zero-padded (the padding contributes exact zeros, so a product may
 /// stop at any rank at or above the adapter's own) and every scale is folded into B. Sites an adapter does not
 /// target stay zero in its slot. The G sites that read one input (<see cref="LinearSite.InputKey"/>: q/k/v,
@@ -23,7 +24,8 @@ public sealed class LoraSlotPool : IDisposable
 {
     private readonly Tensor?[] _shared;     // per site: its input group's [slots, r_max, G, in] (one tensor for the group)
     private readonly Tensor?[] _a;          // per site: view [slots, r_max, in] of its group's tensor
-    private readonly Tensor?[] _b;          // per site: [slots, out, r_max]
+    private readonly Tensor?[] _stored;     // per site: B as it lies, [slots, r_max, out]
+    private readonly Tensor?[] _b;          // per site: view [slots, out, r_max] of _stored
     private readonly int[][] _groups;       // per site: the sites of its input group, in their order g
     private readonly int[] _position;       // per site: its g in the group
     private readonly int[][] _ranks;        // per slot, per site: the resident adapter's rank there (0: not targeted)
@@ -37,7 +39,7 @@ public sealed class LoraSlotPool : IDisposable
         SlotCount = slots;
         MaxRank = maxRank;
         int count = sites.Count == 0 ? 0 : sites.Max(s => s.Index) + 1;
-        (_shared, _a, _b) = (new Tensor?[count], new Tensor?[count], new Tensor?[count]);
+        (_shared, _a, _stored, _b) = (new Tensor?[count], new Tensor?[count], new Tensor?[count], new Tensor?[count]);
         _groups = new int[count][];
         _position = new int[count];
         foreach (var group in sites.Where(s => include is null || include(s)).GroupBy(s => s.InputKey))
@@ -50,7 +52,8 @@ public sealed class LoraSlotPool : IDisposable
                 var site = members[g];
                 _shared[site.Index] = shared;
                 _a[site.Index] = shared.select(2, g).DetachFromDisposeScope();
-                _b[site.Index] = empty(slots, site.OutFeatures, maxRank, dtype, device).DetachFromDisposeScope();
+                _stored[site.Index] = empty(slots, maxRank, site.OutFeatures, dtype, device).DetachFromDisposeScope();
+                _b[site.Index] = _stored[site.Index]!.transpose(1, 2).DetachFromDisposeScope();
                 _groups[site.Index] = indices;
                 _position[site.Index] = g;
             }
@@ -64,7 +67,7 @@ public sealed class LoraSlotPool : IDisposable
     public int MaxRank { get; }
 
     /// <summary>Device bytes the pool spans (slots never loaded are not resident on the CPU).</summary>
-    public long Bytes => _shared.Distinct<Tensor?>(ReferenceEqualityComparer.Instance).Concat(_b).Sum(t => t is null ? 0 : t.NumberOfElements * t.ElementSize);
+    public long Bytes => _shared.Distinct<Tensor?>(ReferenceEqualityComparer.Instance).Concat(_stored).Sum(t => t is null ? 0 : t.NumberOfElements * t.ElementSize);
 
     /// <summary>Device bytes one slot takes across all sites.</summary>
     public static long BytesPerSlot(IEnumerable<LinearSite> sites, int maxRank, ScalarType dtype) =>
@@ -87,7 +90,7 @@ public sealed class LoraSlotPool : IDisposable
     /// <returns>[slots, r_max, in], or null when the site has no pool (the head has none).</returns>
     public Tensor? A(int site) => site < _a.Length ? _a[site] : null;
 
-    /// <returns>[slots, out, r_max], or null when the site has no pool.</returns>
+    /// <returns>[slots, out, r_max] (a view: ranks at a stride of out, outputs dense), or null when the site has no pool.</returns>
     public Tensor? B(int site) => site < _b.Length ? _b[site] : null;
 
     /// <summary>The sites that read the same input as <paramref name="site"/> (itself included), in their order g.</summary>
@@ -144,7 +147,7 @@ public sealed class LoraSlotPool : IDisposable
         {
             if (_a[site] is null || (_zeroed[slot] && _ranks[slot][site] == 0)) continue;
             _a[site]![slot].zero_();
-            _b[site]![slot].zero_();
+            _stored[site]![slot].zero_();
             _ranks[slot][site] = 0;
         }
         _zeroed[slot] = true;
@@ -155,5 +158,6 @@ public sealed class LoraSlotPool : IDisposable
         foreach (var t in _a) t?.Dispose();
         foreach (var t in _shared.Distinct<Tensor?>(ReferenceEqualityComparer.Instance)) t?.Dispose();
         foreach (var t in _b) t?.Dispose();
+        foreach (var t in _stored) t?.Dispose();
     }
 }

@@ -12,7 +12,9 @@ namespace Peft.Runtime.Adapters.Serving;
 ///   X   = x[padded rows] as [U, m, in]  (a view when the padded rows are a range in order)
 ///   Y   = (X · A_uᵀ) · B_uᵀ as [U·m, out];  output[row] += Y[its group, its position] for the real rows only.
 /// Each adapter's weights are read once however many rows use it, in a fixed number of ops per site. Both products
-/// run as one call of the float32 kernel over all groups where it applies (<see cref="FloatProducts.Grouped"/>).
+/// run as one call of the float32 kernels over all groups where they apply: the shrink as dot products
+/// (<see cref="FloatProducts.Grouped"/>), the expand added into each real row in place, padding skipped (a dot product
+/// per output of rank 16 costs a horizontal reduction for one multiply-add).
 /// </summary>
 internal sealed class SegmentPart : SlotPart
 {
@@ -26,6 +28,7 @@ internal sealed class SegmentPart : SlotPart
     private readonly Tensor? _valid;      // [n] positions of real rows in [U·m], null when nothing is padding
     private readonly int _rowStart;       // the real rows' output rows are RowStart .. +n-1 in order, or -1
     private readonly Tensor? _rows;       // [n] output row of each real position, in the same order, when not a range
+    private readonly SlotRowGroups _byGroup;  // the real rows of each group, for the expand added in place
 
     /// <param name="decode">Single rows of at least two distinct slots.</param>
     public SegmentPart(IReadOnlyList<LoraSegment> decode, Func<IEnumerable<long>, Tensor> own)
@@ -47,6 +50,7 @@ internal sealed class SegmentPart : SlotPart
         long[] rows = [.. groups.SelectMany(g => g)];
         _rowStart = RangeStart(rows);
         _rows = _rowStart >= 0 ? null : own(rows);
+        _byGroup = new SlotRowGroups(_slotIndex, groups);
     }
 
     public override Tensor Shrink(Tensor input, Tensor a)
@@ -59,6 +63,7 @@ internal sealed class SegmentPart : SlotPart
     public override void Expand(Tensor shrunk, Tensor b, Tensor output, int g, int groupSize)
     {
         var columns = Columns(shrunk, g, groupSize);
+        if (FloatProducts.AddLowRankGroups(output, columns, b, _byGroup)) return;
         var y = (FloatProducts.Grouped(columns, b, _slotIndex) ?? columns.bmm(Slots(b).transpose(1, 2))).view(_groups * _width, -1);   // [U·m, out]
         if (_valid is not null) y = y.index_select(0, _valid);
         if (_rowStart >= 0) output.narrow(0, _rowStart, y.size(0)).add_(y, Scalars.One);

@@ -112,7 +112,7 @@ internal static unsafe class FloatProducts
     /// </summary>
     /// <param name="output">[*, out], columns dense; written in place</param>
     /// <param name="s">[n, rank], rows at any stride, columns dense</param>
-    /// <param name="b">[out, rank], rows at any stride, columns dense (a pool slot trimmed to a rank or not)</param>
+    /// <param name="b">[out, rank], outputs or ranks dense, the other at any stride (a pool slot, trimmed to a rank or not)</param>
     /// <param name="rows">[n] int64 rows of output, or null: row m of s adds to row m of output</param>
     public static bool AddLowRank(Tensor output, Tensor s, Tensor b, Tensor? rows = null) =>
         AddLowRank(output, s, b, rows, IntraOpThreads.Current, MinParallelBytes);
@@ -124,20 +124,64 @@ internal static unsafe class FloatProducts
         if (!LowRankAvx512.IsSupported || BlockRows == 0 || output.dim() != 2 || s.dim() != 2 || b.dim() != 2
             || s.size(1) != b.size(1) || s.size(1) is 0 or > LowRankAvx512.MaxRank || b.size(0) != output.size(1)
             || s.size(0) != (rows?.size(0) ?? output.size(0)) || s.size(0) == 0 || b.size(0) == 0
-            || !DenseColumns(output) || !DenseColumns(s) || !DenseColumns(b)
-            || !Float32Cpu(output) || !Float32Cpu(s) || !Float32Cpu(b)
-            || output.size(0) > 1 && output.stride(0) < output.size(1)   // rows that overlap: an in-place add would be refused
+            || !DenseColumns(output) || !DenseColumns(s) || !LowRankFactor(b)
+            || !Float32Cpu(output) || !Float32Cpu(s) || !Float32Cpu(b) || Overlapping(output)
             || rows is not null && !RowsWithin(rows, output.size(0)))
             return false;
         var args = new LowRankArgs
         {
             S = (float*)TensorMemory.FirstElement(s), SStride = s.stride(0), N = (int)s.size(0),
-            B = (float*)TensorMemory.FirstElement(b), BStride = b.stride(0), Rank = (int)b.size(1), Outputs = b.size(0),
+            B = (float*)TensorMemory.FirstElement(b), BOutStride = b.stride(0), BRankStride = b.stride(1), Rank = (int)b.size(1), Outputs = b.size(0),
             Y = (float*)TensorMemory.FirstElement(output), YStride = output.stride(0),
             Rows = rows is null ? null : (long*)TensorMemory.Pointer(rows),
         };
         int split = args.N * args.Outputs * args.Rank * sizeof(float) < minParallelBytes ? 1 : threads;
         TileParallel.For(args.Blocks, split, (b0, b1) => LowRankAvx512.Blocks(args, b0, b1));
+        return true;
+    }
+
+    /// <summary>
+    /// The expand of SGMV added in place: output[rows of group u] += s[u, j] · b[slot u]ᵀ for the first
+    /// <see cref="SlotRowGroups.Count"/> rows j of every group (the rest of s is padding), all groups' blocks in one
+    /// split over the threads. Each row gets the bits <see cref="AddLowRank(Tensor, Tensor, Tensor, Tensor?)"/> gives
+    /// it alone. False where the kernel does not apply.
+    /// </summary>
+    /// <param name="output">[*, out], columns dense; written in place</param>
+    /// <param name="s">[U, m, rank], groups and rows at any stride, columns dense</param>
+    /// <param name="b">[S, out, rank], a pool (trimmed to a rank or not), outputs or ranks dense</param>
+    public static bool AddLowRankGroups(Tensor output, Tensor s, Tensor b, SlotRowGroups groups) =>
+        AddLowRankGroups(output, s, b, groups, IntraOpThreads.Current, MinParallelBytes);
+
+    internal static bool AddLowRankGroups(Tensor output, Tensor s, Tensor b, SlotRowGroups groups, int threads, long minParallelBytes)
+    {
+        if (!LowRankAvx512.IsSupported || BlockRows == 0 || output.dim() != 2 || s.dim() != 3 || b.dim() != 3
+            || s.size(0) != groups.Count || s.size(1) < groups.Widest || s.size(2) != b.size(2) || s.size(2) is 0 or > LowRankAvx512.MaxRank
+            || b.size(1) != output.size(1) || b.size(1) == 0 || groups.Count == 0
+            || s.stride(2) != 1 && s.size(2) > 1 || !DenseColumns(output) || !LowRankFactor(b.select(0, 0))
+            || !Float32Cpu(output) || !Float32Cpu(s) || !Float32Cpu(b) || Overlapping(output)
+            || !groups.Within(b.size(0), output.size(0)))
+            return false;
+        float* s0 = (float*)TensorMemory.FirstElement(s), b0 = (float*)TensorMemory.FirstElement(b), y = (float*)TensorMemory.FirstElement(output);
+        var args = new LowRankArgs[groups.Count];
+        for (int u = 0; u < args.Length; u++)
+            args[u] = new LowRankArgs
+            {
+                S = s0 + u * s.stride(0), SStride = s.stride(1), N = groups.RowCount(u),
+                B = b0 + groups.Slot(u) * b.stride(0), BOutStride = b.stride(1), BRankStride = b.stride(2), Rank = (int)b.size(2), Outputs = b.size(1),
+                Y = y, YStride = output.stride(0), Rows = groups.Rows(u),
+            };
+        long blocks = args[0].Blocks;
+        int split = groups.TotalRows * b.size(1) * b.size(2) * sizeof(float) < minParallelBytes ? 1 : threads;
+        TileParallel.For(groups.Count * blocks, split, (i0, i1) =>
+        {
+            for (long i = i0; i < i1;)
+            {
+                long u = i / blocks, first = i % blocks, last = Math.Min(blocks, first + (i1 - i));
+                LowRankAvx512.Blocks(args[u], first, last);
+                i += last - first;
+            }
+        });
+        GC.KeepAlive(groups);
         return true;
     }
 
@@ -159,6 +203,12 @@ internal static unsafe class FloatProducts
             if (row < 0 || row >= count) return false;
         return true;
     }
+
+    /// <summary>Rows that overlap: an in-place add would be refused.</summary>
+    private static bool Overlapping(Tensor output) => output.size(0) > 1 && output.stride(0) < output.size(1);
+
+    /// <summary>[out, rank] with outputs or ranks at unit stride (or one of either), the other at any stride.</summary>
+    private static bool LowRankFactor(Tensor b) => b.size(0) == 1 || b.size(1) == 1 || b.stride(0) == 1 || b.stride(1) == 1;
 
     /// <summary>Columns at unit stride (or one column), rows at any stride.</summary>
     private static bool DenseColumns(Tensor t) => t.size(1) == 1 || t.stride(1) == 1;
