@@ -7,10 +7,11 @@ namespace Peft.Runtime.Models.Attention;
 
 /// <summary>
 /// Attention over the paged cache for one forward pass. Built once per step (all index tensors and masks are
-/// computed here, not per layer): the new tokens' keys/values are written to their slots, then decode rows (one
-/// query each) are attended in one fused call over their contexts copied out of the block tables (padded to the
-/// longest), and each prefill chunk in one fused call of its own (<see cref="FusedAttention"/>). With a float32 cache on
-/// the CPU the decode rows skip the copy: <see cref="DecodeAttention"/> reads each sequence's entries in place.
+/// computed here, not per layer): the new tokens' keys/values are written to their slots, then, with a float32 cache on
+/// the CPU, every row, decode and prefill alike, is attended in one call that reads its context in place
+/// (<see cref="RowAttention"/>, through <see cref="RowContexts"/>). Otherwise decode rows (one query each) are attended
+/// in one fused call over their contexts copied out of the block tables (padded to the longest), and each prefill chunk
+/// in one fused call of its own (<see cref="FusedAttention"/>).
 /// The sequences' <see cref="SequenceKv.Length"/> must not include this pass's tokens yet; commit them after.
 /// </summary>
 public sealed class PagedAttention : IAttentionBackend
@@ -23,7 +24,7 @@ public sealed class PagedAttention : IAttentionBackend
     private readonly int _decodeCount;
     private readonly long _decodeWidth;
     private readonly List<(long Row, long Length, Tensor Slots, Tensor? Visible)> _prefills = [];
-    private readonly DecodeContexts? _inPlace;        // the decode rows' slots for the in-place kernel, when it applies
+    private readonly RowContexts? _inPlace;           // every row's context slots for the in-place kernel, when it applies
 
     /// <summary>Must be created inside the step's dispose scope; its index tensors live there.</summary>
     public PagedAttention(KvCache cache, IReadOnlyList<SequenceKv> sequences, IReadOnlyList<int> queryLengths, Device device)
@@ -34,6 +35,20 @@ public sealed class PagedAttention : IAttentionBackend
         _cache = cache;
 
         var write = new List<long>();
+        for (int s = 0; s < sequences.Count; s++)
+        {
+            var seq = sequences[s];
+            if (seq.Length + queryLengths[s] > seq.Capacity)
+                throw new InvalidOperationException($"sequence {s} holds {seq.Capacity} entries but needs {seq.Length + queryLengths[s]}; reserve blocks first");
+            for (int i = 0; i < queryLengths[s]; i++) write.Add(seq.Slot(seq.Length + i));
+        }
+        _writeSlots = tensor(write.ToArray(), device: device);
+        if (cache.Memory(0) is not null && RowAttention.IsSupported)
+        {
+            _inPlace = new RowContexts(sequences, queryLengths);
+            return;
+        }
+
         var decodeRows = new List<long>();
         var decodeSequences = new List<SequenceKv>();
         long row = 0;
@@ -41,9 +56,6 @@ public sealed class PagedAttention : IAttentionBackend
         {
             var seq = sequences[s];
             int length = queryLengths[s];
-            if (seq.Length + length > seq.Capacity)
-                throw new InvalidOperationException($"sequence {s} holds {seq.Capacity} entries but needs {seq.Length + length}; reserve blocks first");
-            for (int i = 0; i < length; i++) write.Add(seq.Slot(seq.Length + i));
             if (length == 1)
             {
                 decodeRows.Add(row);
@@ -57,17 +69,11 @@ public sealed class PagedAttention : IAttentionBackend
             }
             row += length;
         }
-        _writeSlots = tensor(write.ToArray(), device: device);
 
         _decodeCount = decodeSequences.Count;
         if (_decodeCount == 0) return;
         bool rowsAreLeading = _prefills.Count == 0;
         _decodeRows = rowsAreLeading ? null : tensor(decodeRows.ToArray(), device: device);
-        if (cache.Memory(0) is not null && DecodeAttention.IsSupported)
-        {
-            _inPlace = new DecodeContexts(decodeSequences);
-            return;
-        }
         _decodeWidth = decodeSequences.Max(s => s.Length + 1);
         var gather = new long[_decodeCount * _decodeWidth];
         var attend = new bool[_decodeCount * _decodeWidth];
@@ -92,18 +98,15 @@ public sealed class PagedAttention : IAttentionBackend
     {
         _cache.Write(layer, _writeSlots, k, v);
         long heads = q.size(1), dim = q.size(2), kvHeads = k.size(1);
+        if (_inPlace is not null) return _inPlace.Attend(_cache.Memory(layer)!.Value, q, kvHeads);
 
         Tensor? decoded = null;
         if (_decodeCount > 0)
         {
             var dq = _decodeRows is null ? q : q.index_select(0, _decodeRows);
-            if (_inPlace is not null) decoded = _inPlace.Attend(_cache.Memory(layer)!.Value, dq, kvHeads);
-            else
-            {
-                var (dk, dv) = _cache.Read(layer, _decodeGather!, q.dtype);
-                decoded = FusedAttention.Decode(dq,
-                    dk.view(_decodeCount, _decodeWidth, kvHeads, dim), dv.view(_decodeCount, _decodeWidth, kvHeads, dim), _decodeAttend);
-            }
+            var (dk, dv) = _cache.Read(layer, _decodeGather!, q.dtype);
+            decoded = FusedAttention.Decode(dq,
+                dk.view(_decodeCount, _decodeWidth, kvHeads, dim), dv.view(_decodeCount, _decodeWidth, kvHeads, dim), _decodeAttend);
             if (_decodeRows is null) return decoded;
         }
 

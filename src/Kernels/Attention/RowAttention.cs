@@ -4,12 +4,13 @@ using System.Runtime.Intrinsics;
 namespace Peft.Kernels.Attention;
 
 /// <summary>
-/// The <see cref="DecodeArgs"/> attention, one (sequence, key/value head) item at a time: keys and values are read in
-/// place through the sequence's slots, so no padded copy of the batch's contexts is made, and a short context costs
-/// only its own length, not the batch's longest. A sequence's result depends on nothing else in the batch (its items
-/// run the same operations in the same order whichever thread takes them).
+/// The <see cref="RowAttentionArgs"/> attention, one (query row, key/value head) item at a time: keys and values are read
+/// in place through the row's slots, so no padded copy of the batch's contexts is made, and a short context costs only
+/// its own length, not the batch's longest. A row's result depends on nothing else in the batch (its items run the same
+/// operations in the same order whichever thread takes them), so a prompt row gets the same bits in any prefill chunk
+/// as decoded alone.
 /// </summary>
-internal static unsafe class DecodeAttention
+internal static unsafe class RowAttention
 {
     [ThreadStatic]
     private static float[]? t_scores;
@@ -21,7 +22,7 @@ internal static unsafe class DecodeAttention
     /// each key and each value entry is read once for all of them (grouped-query attention reads it once per group,
     /// not once per head), and each head's weighted sum of values is built in registers, not through memory.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Items(in DecodeArgs a, long item0, long item1)
+    public static void Items(in RowAttentionArgs a, long item0, long item1)
     {
         int group = a.Heads / a.KvHeads, dim = a.Dim;
         long stride = (long)a.KvHeads * dim;

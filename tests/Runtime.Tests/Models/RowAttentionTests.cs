@@ -10,7 +10,7 @@ namespace Peft.Runtime.Tests.Models;
 /// allocator leaves them, and computes what the eager reference computes over that sequence's context alone; a
 /// sequence's result is the same bit for bit whatever else is in the batch and however the items are split.
 /// </summary>
-public sealed unsafe class DecodeAttentionTests
+public sealed unsafe class RowAttentionTests
 {
     [Theory]
     [InlineData(8, 2, 16)]    // grouped-query heads
@@ -20,7 +20,7 @@ public sealed unsafe class DecodeAttentionTests
     [InlineData(10, 2, 20)]   // five query heads per key head: four together, then one
     public void Matches_the_eager_reference_over_each_sequences_own_context(int heads, int kvHeads, int dim)
     {
-        if (!DecodeAttention.IsSupported) return;   // libtorch's kernel runs on such CPUs
+        if (!RowAttention.IsSupported) return;   // libtorch's kernel runs on such CPUs
         using var scope = NewDisposeScope();
         manual_seed(heads * 100 + dim);
         int[] lengths = [3, 40, 1, 17];
@@ -57,14 +57,14 @@ public sealed unsafe class DecodeAttentionTests
         fixed (long* s = slots)
         fixed (int* st = starts, l = lengths)
         {
-            var args = new DecodeArgs
+            var args = new RowAttentionArgs
             {
                 Q = (float*)TensorMemory.Pointer(q), Keys = (float*)TensorMemory.Pointer(keys), Values = (float*)TensorMemory.Pointer(values),
                 Slots = s, Starts = st, Lengths = l, Heads = heads, KvHeads = kvHeads, Dim = dim, Scale = 1f / MathF.Sqrt(dim),
                 Output = (float*)TensorMemory.Pointer(output),
             };
             long items = q.shape[0] * kvHeads;
-            for (long i = 0; i < items; i += split) DecodeAttention.Items(args, i, Math.Min(items, i + split));
+            for (long i = 0; i < items; i += split) RowAttention.Items(args, i, Math.Min(items, i + split));
         }
         return output;
     }
