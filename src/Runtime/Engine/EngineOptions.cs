@@ -95,6 +95,15 @@ public sealed record EngineOptions
     /// </summary>
     public TimeSpan HeapTrimIdleDelay { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Trims (busy or idle) happen only once the process's resident size grew by this many bytes since the last trim;
+    /// zero: whatever it grew. A step's activations are freed and taken back by the next step: a client sending one
+    /// 128-token prompt after another (steps a few tens of megabytes apart) is then never trimmed, while a wave of
+    /// prefills that leaves a hundred megabytes free in the heap still is (docs/benchmarks.md, "Trims only after the
+    /// heap grew").
+    /// </summary>
+    public long HeapTrimGrowthBytes { get; init; } = 64L << 20;
+
     /// <summary>Null when valid; otherwise what is wrong.</summary>
     public string? Validate()
     {
@@ -119,6 +128,7 @@ public sealed record EngineOptions
         if (LoraPoolBytes < 0) return "LoraPoolBytes must not be negative";
         if (MaxLoraRank < 1) return "MaxLoraRank must be positive";
         if (HeapTrimInterval < TimeSpan.Zero) return "HeapTrimInterval must not be negative";
+        if (HeapTrimGrowthBytes < 0) return "HeapTrimGrowthBytes must not be negative";
         if (HeapTrimIdleDelay < TimeSpan.Zero || HeapTrimIdleDelay > TimeSpan.FromDays(1))
             return "HeapTrimIdleDelay must be between 0 and 1 day";
         if (!(BackgroundShare > 0 && BackgroundShare < 1)) return "BackgroundShare must be between 0 and 1 (exclusive)";

@@ -63,7 +63,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         _registry = registry;
         _decoder = decoder ?? NoTextDecoder.Instance;
         _time = time ?? TimeProvider.System;
-        _heapTrims = new HeapTrims(_time, options.HeapTrimInterval, options.HeapTrimIdleDelay);
+        _heapTrims = new HeapTrims(_time, options.HeapTrimInterval, options.HeapTrimIdleDelay, options.HeapTrimGrowthBytes);
         _metrics = metrics ?? new EngineMetrics();
         _maxContext = options.MaxContextTokens > 0 ? Math.Min(options.MaxContextTokens, model.Config.MaxPositionEmbeddings) : model.Config.MaxPositionEmbeddings;
         _eos = [.. model.Config.EosTokenIds];
