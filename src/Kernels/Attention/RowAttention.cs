@@ -37,14 +37,19 @@ internal static unsafe class RowAttention
             long offset = (long)g * dim;
             fixed (float* s = scores)
             {
-                Scores(a.Q + first * dim, a.Keys + offset, slots, length, stride, dim, group, room, s);
+                bool narrow = dim % 16 == 0 && dim <= 4 * 16;   // four heads' rows of a query fit in sixteen registers
                 int h0 = 0;
+                if (narrow)
+                    for (; h0 + 4 <= group; h0 += 4) ScoresFourHeads(a.Q + (first + h0) * dim, a.Keys + offset, slots, length, stride, dim / 16, room, s + (long)h0 * room);
+                if (h0 < group) Scores(a.Q + (first + h0) * dim, a.Keys + offset, slots, length, stride, dim, group - h0, room, s + (long)h0 * room);
+                h0 = 0;
                 for (; h0 + 4 <= group; h0 += 4)
                 {
                     float* p = s + (long)h0 * room;
                     var inverses = Vector128.Create(Softmax(p, length, a.Scale), Softmax(p + room, length, a.Scale),
                         Softmax(p + 2 * room, length, a.Scale), Softmax(p + 3 * room, length, a.Scale));
-                    Mix4(a.Values + offset, slots, length, stride, dim, p, room, inverses, a.Output + (first + h0) * dim);
+                    if (narrow) MixFourHeads(a.Values + offset, slots, length, stride, dim / 16, p, room, inverses, a.Output + (first + h0) * dim);
+                    else Mix4(a.Values + offset, slots, length, stride, dim, p, room, inverses, a.Output + (first + h0) * dim);
                 }
                 for (; h0 < group; h0++)
                 {
@@ -72,6 +77,52 @@ internal static unsafe class RowAttention
         {
             float* k = keys + slots[j] * stride;
             for (int h = 0; h < group; h++) scores[(long)h * room + j] = Dots(q + (long)h * dim, k, k, k, k, dim).ToScalar();
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Scores"/> for four heads whose query rows (up to four vectors each) stay in registers: each key is read
+    /// once and meets all four, one reduction tree per key for the four heads. Every score is the same sum in the same
+    /// order as <see cref="Dots"/> makes it (a product's factors commute; the tree treats its four inputs alike).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ScoresFourHeads(float* q, float* keys, long* slots, int length, long stride, int vectors, int room, float* scores)
+    {
+        int dim = vectors * 16;
+        var z = Vector512<float>.Zero;
+        Vector512<float> q00 = Vector512.Load(q), q01 = z, q02 = z, q03 = z;
+        Vector512<float> q10 = Vector512.Load(q + dim), q11 = z, q12 = z, q13 = z;
+        Vector512<float> q20 = Vector512.Load(q + 2 * dim), q21 = z, q22 = z, q23 = z;
+        Vector512<float> q30 = Vector512.Load(q + 3 * dim), q31 = z, q32 = z, q33 = z;
+        if (vectors > 1) (q01, q11, q21, q31) = (Vector512.Load(q + 16), Vector512.Load(q + dim + 16), Vector512.Load(q + 2 * dim + 16), Vector512.Load(q + 3 * dim + 16));
+        if (vectors > 2) (q02, q12, q22, q32) = (Vector512.Load(q + 32), Vector512.Load(q + dim + 32), Vector512.Load(q + 2 * dim + 32), Vector512.Load(q + 3 * dim + 32));
+        if (vectors > 3) (q03, q13, q23, q33) = (Vector512.Load(q + 48), Vector512.Load(q + dim + 48), Vector512.Load(q + 2 * dim + 48), Vector512.Load(q + 3 * dim + 48));
+        for (int j = 0; j < length; j++)
+        {
+            float* k = keys + slots[j] * stride;
+            var k0 = Vector512.Load(k);
+            Vector512<float> a0 = Vector512.FusedMultiplyAdd(q00, k0, z), a1 = Vector512.FusedMultiplyAdd(q10, k0, z);
+            Vector512<float> a2 = Vector512.FusedMultiplyAdd(q20, k0, z), a3 = Vector512.FusedMultiplyAdd(q30, k0, z);
+            if (vectors > 1)
+            {
+                var k1 = Vector512.Load(k + 16);
+                (a0, a1, a2, a3) = (Vector512.FusedMultiplyAdd(q01, k1, a0), Vector512.FusedMultiplyAdd(q11, k1, a1), Vector512.FusedMultiplyAdd(q21, k1, a2), Vector512.FusedMultiplyAdd(q31, k1, a3));
+            }
+            if (vectors > 2)
+            {
+                var k2 = Vector512.Load(k + 32);
+                (a0, a1, a2, a3) = (Vector512.FusedMultiplyAdd(q02, k2, a0), Vector512.FusedMultiplyAdd(q12, k2, a1), Vector512.FusedMultiplyAdd(q22, k2, a2), Vector512.FusedMultiplyAdd(q32, k2, a3));
+            }
+            if (vectors > 3)
+            {
+                var k3 = Vector512.Load(k + 48);
+                (a0, a1, a2, a3) = (Vector512.FusedMultiplyAdd(q03, k3, a0), Vector512.FusedMultiplyAdd(q13, k3, a1), Vector512.FusedMultiplyAdd(q23, k3, a2), Vector512.FusedMultiplyAdd(q33, k3, a3));
+            }
+            var sums = Reduce.Four(a0, a1, a2, a3);
+            scores[j] = sums[0];
+            scores[room + j] = sums[1];
+            scores[2 * room + j] = sums[2];
+            scores[3 * room + j] = sums[3];
         }
     }
 
@@ -167,6 +218,58 @@ internal static unsafe class RowAttention
         }
         for (int h = 0; h < 4; h++)
             MixTail(values + c, slots, length, stride, dim - c, p + (long)h * room, inverses[h], output + (long)h * dim + c);
+    }
+
+    /// <summary>
+    /// <see cref="Mix4"/> for a head of up to four whole vectors: all sixteen sums in registers at once, so each entry's
+    /// probabilities are broadcast once and its value row read once, not once per vector. Each element is the same sum
+    /// in the same order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MixFourHeads(float* values, long* slots, int length, long stride, int vectors, float* p, int room, Vector128<float> inverses, float* output)
+    {
+        int dim = vectors * 16;
+        float* p0 = p, p1 = p + room, p2 = p1 + room, p3 = p2 + room;
+        var z = Vector512<float>.Zero;
+        Vector512<float> a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z;
+        Vector512<float> a20 = z, a21 = z, a22 = z, a23 = z, a30 = z, a31 = z, a32 = z, a33 = z;
+        for (int j = 0; j < length; j++)
+        {
+            float* v = values + slots[j] * stride;
+            Vector512<float> b0 = Vector512.Create(p0[j]), b1 = Vector512.Create(p1[j]), b2 = Vector512.Create(p2[j]), b3 = Vector512.Create(p3[j]);
+            var v0 = Vector512.Load(v);
+            (a00, a10, a20, a30) = (Vector512.FusedMultiplyAdd(b0, v0, a00), Vector512.FusedMultiplyAdd(b1, v0, a10), Vector512.FusedMultiplyAdd(b2, v0, a20), Vector512.FusedMultiplyAdd(b3, v0, a30));
+            if (vectors > 1)
+            {
+                var v1 = Vector512.Load(v + 16);
+                (a01, a11, a21, a31) = (Vector512.FusedMultiplyAdd(b0, v1, a01), Vector512.FusedMultiplyAdd(b1, v1, a11), Vector512.FusedMultiplyAdd(b2, v1, a21), Vector512.FusedMultiplyAdd(b3, v1, a31));
+            }
+            if (vectors > 2)
+            {
+                var v2 = Vector512.Load(v + 32);
+                (a02, a12, a22, a32) = (Vector512.FusedMultiplyAdd(b0, v2, a02), Vector512.FusedMultiplyAdd(b1, v2, a12), Vector512.FusedMultiplyAdd(b2, v2, a22), Vector512.FusedMultiplyAdd(b3, v2, a32));
+            }
+            if (vectors > 3)
+            {
+                var v3 = Vector512.Load(v + 48);
+                (a03, a13, a23, a33) = (Vector512.FusedMultiplyAdd(b0, v3, a03), Vector512.FusedMultiplyAdd(b1, v3, a13), Vector512.FusedMultiplyAdd(b2, v3, a23), Vector512.FusedMultiplyAdd(b3, v3, a33));
+            }
+        }
+        Store(output, vectors, inverses[0], a00, a01, a02, a03);
+        Store(output + dim, vectors, inverses[1], a10, a11, a12, a13);
+        Store(output + 2 * dim, vectors, inverses[2], a20, a21, a22, a23);
+        Store(output + 3 * dim, vectors, inverses[3], a30, a31, a32, a33);
+    }
+
+    /// <summary>One head's weighted sums times its inverse, the first <paramref name="vectors"/> of them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* output, int vectors, float inverse, Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, Vector512<float> s3)
+    {
+        var scale = Vector512.Create(inverse);
+        (s0 * scale).Store(output);
+        if (vectors > 1) (s1 * scale).Store(output + 16);
+        if (vectors > 2) (s2 * scale).Store(output + 32);
+        if (vectors > 3) (s3 * scale).Store(output + 48);
     }
 
     /// <summary><see cref="Mix4"/> for one head.</summary>

@@ -18,6 +18,8 @@ public sealed unsafe class RowAttentionTests
     [InlineData(6, 3, 72)]    // a head dimension with a tail past the last 16 lanes
     [InlineData(2, 1, 5)]     // shorter than one vector
     [InlineData(10, 2, 20)]   // five query heads per key head: four together, then one
+    [InlineData(16, 4, 64)]   // four heads per key head, each query row in four vectors: the rows stay in registers
+    [InlineData(12, 2, 48)]   // six per key head, three vectors each: four in registers, then two the general way
     public void Matches_the_eager_reference_over_each_sequences_own_context(int heads, int kvHeads, int dim)
     {
         if (!RowAttention.IsSupported) return;   // libtorch's kernel runs on such CPUs
