@@ -157,7 +157,7 @@ internal static unsafe class FloatProducts
         if (!LowRankAvx512.IsSupported || BlockRows == 0 || output.dim() != 2 || s.dim() != 3 || b.dim() != 3
             || s.size(0) != groups.Count || s.size(1) < groups.Widest || s.size(2) != b.size(2) || s.size(2) is 0 or > LowRankAvx512.MaxRank
             || b.size(1) != output.size(1) || b.size(1) == 0 || groups.Count == 0
-            || s.stride(2) != 1 && s.size(2) > 1 || !DenseColumns(output) || !LowRankFactor(b.select(0, 0))
+            || s.stride(2) != 1 && s.size(2) > 1 || !DenseColumns(output) || !LowRankFactors(b)
             || !Float32Cpu(output) || !Float32Cpu(s) || !Float32Cpu(b) || Overlapping(output)
             || !groups.Within(b.size(0), output.size(0)))
             return false;
@@ -209,6 +209,10 @@ internal static unsafe class FloatProducts
 
     /// <summary>[out, rank] with outputs or ranks at unit stride (or one of either), the other at any stride.</summary>
     private static bool LowRankFactor(Tensor b) => b.size(0) == 1 || b.size(1) == 1 || b.stride(0) == 1 || b.stride(1) == 1;
+
+    /// <summary><see cref="LowRankFactor"/> for every slot of a pool [slots, out, rank], read from its strides (a
+    /// select per call would make a tensor).</summary>
+    private static bool LowRankFactors(Tensor pool) => pool.size(1) == 1 || pool.size(2) == 1 || pool.stride(1) == 1 || pool.stride(2) == 1;
 
     /// <summary>Columns at unit stride (or one column), rows at any stride.</summary>
     private static bool DenseColumns(Tensor t) => t.size(1) == 1 || t.stride(1) == 1;
