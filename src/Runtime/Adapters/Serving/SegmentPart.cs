@@ -22,13 +22,14 @@ internal sealed class SegmentPart : SlotPart
     private readonly int _width;          // m: rows of the largest group
     private readonly int _firstSlot;      // the slots are FirstSlot .. FirstSlot+U-1, or -1
     private readonly long[] _slotIndex;   // [U] the slots in group order
-    private readonly Tensor? _slots;      // [U] when they are not a range (bmm's gather)
     private readonly int _paddedStart;    // the padded rows are PaddedStart .. +U·m-1 in order, or -1
     private readonly Tensor? _paddedRows; // [U·m] input rows, groups padded by repeating their last row, when not a range
-    private readonly Tensor? _valid;      // [n] positions of real rows in [U·m], null when nothing is padding
+    private readonly long[]? _valid;      // [n] positions of real rows in [U·m], null when nothing is padding
     private readonly int _rowStart;       // the real rows' output rows are RowStart .. +n-1 in order, or -1
-    private readonly Tensor? _rows;       // [n] output row of each real position, in the same order, when not a range
+    private readonly long[] _rows;        // [n] output row of each real position, in the same order
     private readonly SlotRowGroups _byGroup;  // the real rows of each group, for the expand added in place
+    private readonly Func<IEnumerable<long>, Tensor> _own;
+    private Tensor? _slotTensor, _validTensor, _rowTensor;   // libtorch's fallback only: made on its first use
 
     /// <param name="decode">Single rows of at least two distinct slots.</param>
     public SegmentPart(IReadOnlyList<LoraSegment> decode, Func<IEnumerable<long>, Tensor> own)
@@ -41,15 +42,14 @@ internal sealed class SegmentPart : SlotPart
         _width = groups.Max(g => g.Length);
         bool range = slots[^1] - slots[0] == slots.Length - 1;
         _firstSlot = range ? slots[0] : -1;
-        _slots = range ? null : own(slots.Select(s => (long)s));
+        _own = own;
         long[] padded = [.. groups.SelectMany(g => Enumerable.Range(0, _width).Select(j => g[Math.Min(j, g.Length - 1)]))];
         _paddedStart = RangeStart(padded);
         _paddedRows = _paddedStart >= 0 ? null : own(padded);
         long[] valid = [.. groups.SelectMany((g, i) => Enumerable.Range(0, g.Length).Select(j => (long)(i * _width + j)))];
-        _valid = valid.Length == padded.Length ? null : own(valid);
-        long[] rows = [.. groups.SelectMany(g => g)];
-        _rowStart = RangeStart(rows);
-        _rows = _rowStart >= 0 ? null : own(rows);
+        _valid = valid.Length == padded.Length ? null : valid;
+        _rows = [.. groups.SelectMany(g => g)];
+        _rowStart = RangeStart(_rows);
         _byGroup = new SlotRowGroups(_slotIndex, groups);
     }
 
@@ -65,12 +65,12 @@ internal sealed class SegmentPart : SlotPart
         var columns = Columns(shrunk, g, groupSize);
         if (FloatProducts.AddLowRankGroups(output, columns, b, _byGroup)) return;
         var y = (FloatProducts.Grouped(columns, b, _slotIndex) ?? columns.bmm(Slots(b).transpose(1, 2))).view(_groups * _width, -1);   // [U·m, out]
-        if (_valid is not null) y = y.index_select(0, _valid);
+        if (_valid is not null) y = y.index_select(0, _validTensor ??= _own(_valid));
         if (_rowStart >= 0) output.narrow(0, _rowStart, y.size(0)).add_(y, Scalars.One);
-        else output.index_add_(0, _rows!, y, Scalars.One);
+        else output.index_add_(0, _rowTensor ??= _own(_rows), y, Scalars.One);
     }
 
-    private Tensor Slots(Tensor pool) => _firstSlot >= 0 ? pool.narrow(0, _firstSlot, _groups) : pool.index_select(0, _slots!);
+    private Tensor Slots(Tensor pool) => _firstSlot >= 0 ? pool.narrow(0, _firstSlot, _groups) : pool.index_select(0, _slotTensor ??= _own(_slotIndex));
 
     /// <returns>r when the rows are r, r+1, r+2, ...; otherwise -1.</returns>
     private static int RangeStart(long[] rows)
