@@ -72,7 +72,11 @@ public sealed class GenerateCommandTests(CliServer fixture) : IClassFixture<CliS
     [Fact]
     public async Task A_deadline_that_passes_exits_with_the_deadline_code()
     {
-        var (code, _, error) = await Run("generate", "--token-ids", "1,2,3", "-n", "240", "--ignore-eos", "--timeout", "0.05");
+        // The engine is held after the request's first token until the command has exited, so the request cannot
+        // finish before its deadline however fast the server is.
+        using var hold = fixture.Server.EngineHooks.HoldAfterTokens(1);
+
+        var (code, _, error) = await Run("generate", "--token-ids", "1,2,3", "-n", "240", "--ignore-eos", "--timeout", "0.5");
 
         Assert.True(code == 8, $"exit {code}: {error}");
         Assert.Contains("DeadlineExceeded", error);
