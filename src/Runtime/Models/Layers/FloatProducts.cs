@@ -186,11 +186,16 @@ internal static unsafe class FloatProducts
     }
 
     /// <summary>Groups of one product each (activation rows, or an adapter slot's rows) times their weight tiles, in one
-    /// split over the threads, a tile per item.</summary>
+    /// split over the threads, a tile per item; each claimed run goes to the kernel a group's tiles at a time.</summary>
     private static void GroupTiles(long groups, long tiles, int threads, Func<long, ProductArgs> group) =>
         TileParallel.For(groups * tiles, threads, (i0, i1) =>
         {
-            for (long i = i0; i < i1; i++) ProductAvx512.Tiles(group(i / tiles), i % tiles, i % tiles + 1);
+            for (long i = i0; i < i1;)
+            {
+                long first = i % tiles, last = Math.Min(tiles, first + (i1 - i));
+                ProductAvx512.Tiles(group(i / tiles), first, last);
+                i += last - first;
+            }
         });
 
     /// <summary>Int64 row indices on the CPU, each a row of the output: the kernel writes where they point, so anything
