@@ -45,30 +45,36 @@ internal static unsafe class ProductAvx512
     private static void Panel(in ProductArgs a, long t0, long t1, bool first)
     {
         long whole = Math.Min(t1, a.Rows / TileRows);   // tiles of four rows; a short last tile goes row by row
-        long ahead = t1 - t0;
-        int sixes = Sixes(a.N), m = 0, pass = 0;
-        for (; m < 6 * sixes; m += 6, pass++)
+        long panelTiles = t1 - t0;
+        int sixRows = 6 * Sixes(a.N), m = 0;
+        for (int pass = 0; m + 4 <= a.N; pass++)
         {
+            int width = m < sixRows ? 6 : 4;
             for (long t = t0; t < whole; t++)
             {
                 long r = t * TileRows;
-                if (Prefetch(a, pass, first, r, ahead, out long next)) Six<Fetch>(a, r, m, next);
-                else Six<NoFetch>(a, r, m, 0);
+                bool fetch = Prefetch(a, pass, first, r, panelTiles, out long next);
+                Group(a, r, m, width, fetch, next);
             }
-        }
-        for (; m + 4 <= a.N; m += 4, pass++)
-        {
-            for (long t = t0; t < whole; t++)
-            {
-                long r = t * TileRows;
-                if (Prefetch(a, pass, first, r, ahead, out long next)) Four<Fetch>(a, r, m, next);
-                else Four<NoFetch>(a, r, m, 0);
-            }
+            m += width;
         }
         for (; m < a.N; m++)
             for (long t = t0; t < whole; t++) One(a, t * TileRows, m);
         for (long r = whole * TileRows; r < Math.Min(t1 * TileRows, a.Rows); r++)
             for (int row = 0; row < a.N; row++) Single(a, r, row);
+    }
+
+    /// <summary>Weight rows r..r+3 against the <paramref name="width"/> (six or four) activation rows from m.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Group(in ProductArgs a, long r, int m, int width, bool fetch, long next)
+    {
+        if (width == 6)
+        {
+            if (fetch) Six<Fetch>(a, r, m, next);
+            else Six<NoFetch>(a, r, m, 0);
+        }
+        else if (fetch) Four<Fetch>(a, r, m, next);
+        else Four<NoFetch>(a, r, m, 0);
     }
 
     /// <summary>Which tile, if any, the pass of group <paramref name="pass"/> over the tile at row

@@ -213,11 +213,14 @@ internal static unsafe class FloatProducts
     private static bool Overlapping(Tensor output) => output.size(0) > 1 && output.stride(0) < output.size(1);
 
     /// <summary>[out, rank] with outputs or ranks at unit stride (or one of either), the other at any stride.</summary>
-    private static bool LowRankFactor(Tensor b) => b.size(0) == 1 || b.size(1) == 1 || b.stride(0) == 1 || b.stride(1) == 1;
+    private static bool LowRankFactor(Tensor b) => LowRankLayout(b, 0);
 
     /// <summary><see cref="LowRankFactor"/> for every slot of a pool [slots, out, rank], read from its strides (a
     /// select per call would make a tensor).</summary>
-    private static bool LowRankFactors(Tensor pool) => pool.size(1) == 1 || pool.size(2) == 1 || pool.stride(1) == 1 || pool.stride(2) == 1;
+    private static bool LowRankFactors(Tensor pool) => LowRankLayout(pool, 1);
+
+    /// <summary>Dimensions d (outputs) and d + 1 (ranks): either of length one or at unit stride.</summary>
+    private static bool LowRankLayout(Tensor t, int d) => t.size(d) == 1 || t.size(d + 1) == 1 || t.stride(d) == 1 || t.stride(d + 1) == 1;
 
     /// <summary>Columns at unit stride (or one column), rows at any stride.</summary>
     private static bool DenseColumns(Tensor t) => t.size(1) == 1 || t.stride(1) == 1;
