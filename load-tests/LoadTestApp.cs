@@ -19,6 +19,7 @@ internal static class LoadTestApp
         root.Subcommands.Add(TrainServeCommand.Create(common, args, log));
         root.Subcommands.Add(ProfileCommand.Create(common, args, log));
         root.Subcommands.Add(Int8KernelsCommand.Create(common, args, log));
+        root.Subcommands.Add(FloatKernelsCommand.Create(common, args, log));
         root.Subcommands.Add(RouteSimCommand.Create(common, log));
         root.Subcommands.Add(ChaosCommand.Create(common, log));
         var parse = root.Parse(args);

@@ -39,7 +39,8 @@ internal static unsafe class ProductAvx512
     /// Tiles t0..t1 against every activation row, six or four rows at a time across the whole panel: the panel's
     /// weights stay in L2 while each group of rows, in L1, meets all of them. Only the first group's pass reads the
     /// weights from memory; to keep that pass from waiting on it, the second group's pass (which reads L2) brings the
-    /// next panel in, and a panel with nothing before it fetches a tile ahead as it goes.
+    /// next panel in, and a panel with nothing before it fetches a tile ahead as it goes. Rows wider than
+    /// one and a half times <see cref="SpanBlocks"/> blocks go a span of columns at a time (<see cref="ColumnSpan"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Panel(in ProductArgs a, long t0, long t1, bool first)
@@ -47,15 +48,26 @@ internal static unsafe class ProductAvx512
         long whole = Math.Min(t1, a.Rows / TileRows);   // tiles of four rows; a short last tile goes row by row
         long panelTiles = t1 - t0;
         int sixRows = 6 * Sixes(a.N), m = 0;
+        int blockColumns = a.Columns - a.Columns % Lanes, span = SpanColumns(a.Columns);
+        bool spans = span < blockColumns;
+        Vector512<float>* carried = stackalloc Vector512<float>[spans ? 24 * (int)panelTiles : 0];
         for (int pass = 0; m + 4 <= a.N; pass++)
         {
             int width = m < sixRows ? 6 : 4;
-            for (long t = t0; t < whole; t++)
+            int c0 = 0;
+            do
             {
-                long r = t * TileRows;
-                bool fetch = Prefetch(a, pass, first, r, panelTiles, out long next);
-                Group(a, r, m, width, fetch, next);
+                int c1 = Math.Min(blockColumns, c0 + span);
+                var part = new ColumnSpan(c0, c1, resumes: c0 > 0, finishes: c1 == blockColumns, spans ? carried : null);
+                for (long t = t0; t < whole; t++)
+                {
+                    long r = t * TileRows;
+                    bool fetch = Prefetch(a, pass, first, r, panelTiles, out long next);
+                    Group(a, r, m, width, fetch, next, part.ForTile(t - t0));
+                }
+                c0 = c1;
             }
+            while (c0 < blockColumns);
             m += width;
         }
         for (; m < a.N; m++)
@@ -66,15 +78,15 @@ internal static unsafe class ProductAvx512
 
     /// <summary>Weight rows r..r+3 against the <paramref name="width"/> (six or four) activation rows from m.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Group(in ProductArgs a, long r, int m, int width, bool fetch, long next)
+    private static void Group(in ProductArgs a, long r, int m, int width, bool fetch, long next, in ColumnSpan part)
     {
         if (width == 6)
         {
-            if (fetch) Six<Fetch>(a, r, m, next);
-            else Six<NoFetch>(a, r, m, 0);
+            if (fetch) Six<Fetch>(a, r, m, next, part);
+            else Six<NoFetch>(a, r, m, 0, part);
         }
-        else if (fetch) Four<Fetch>(a, r, m, next);
-        else Four<NoFetch>(a, r, m, 0);
+        else if (fetch) Four<Fetch>(a, r, m, next, part);
+        else Four<NoFetch>(a, r, m, 0, part);
     }
 
     /// <summary>Which tile, if any, the pass of group <paramref name="pass"/> over the tile at row
@@ -92,6 +104,42 @@ internal static unsafe class ProductAvx512
         return next >= 0 && next + TileRows <= a.Rows;
     }
 
+    /// <summary>Column blocks per span of a wide row. Six activation rows of 1,024 columns (24 KiB) and the tile they
+    /// meet (16 KiB) fit L1 together; six rows of an MLP's 2,816 (66 KiB) do not, and the down projection ran at 72%
+    /// of the other products' rate with its loads coming from L2. Rows of more than one and a half times this many
+    /// blocks go in equal spans of at most this many; narrower rows keep one span, where the extra calls and carries
+    /// cost more than they save (measured: spans of 32 blocks at 1,024 columns, 10% slower).</summary>
+    private const int SpanBlocks = 64;
+
+    /// <summary>Columns of one span for rows of <paramref name="columns"/> columns (a multiple of 16).</summary>
+    private static int SpanColumns(int columns)
+    {
+        int blocks = columns / Lanes;
+        if (2 * blocks <= 3 * SpanBlocks) return Math.Max(blocks, 1) * Lanes;
+        int spans = (blocks + SpanBlocks - 1) / SpanBlocks;
+        return (blocks + spans - 1) / spans * Lanes;
+    }
+
+    /// <summary>
+    /// The whole column blocks [Start, End) a group's pass covers. Where a row has more than one span, the group's 24
+    /// (or 16) accumulators for a tile are carried in memory from one span to the next: loaded whole unless the span
+    /// is the first, stored whole unless it is the last, where they are reduced instead. So every output is still
+    /// one accumulator fed its blocks in column order, and gets the same bits as on any other path.
+    /// </summary>
+    private readonly struct ColumnSpan(int start, int end, bool resumes, bool finishes, Vector512<float>* carried)
+    {
+        public int Start { get; } = start;
+        public int End { get; } = end;
+        public bool Resumes { get; } = resumes;
+        public bool Finishes { get; } = finishes;
+
+        /// <summary>Carried accumulators of the tile this span is handed for; null where the row is one span.</summary>
+        public Vector512<float>* Carried { get; } = carried;
+
+        public ColumnSpan ForTile(long index) =>
+            Carried is null ? this : new ColumnSpan(Start, End, Resumes, Finishes, Carried + 24 * index);
+    }
+
     /// <summary>Groups of six activation rows to take before groups of four, leaving at most one row for
     /// <see cref="One"/> (which loads a weight vector per FMA): 32 rows are four sixes and two fours.</summary>
     private static int Sixes(int n)
@@ -105,7 +153,7 @@ internal static unsafe class ProductAvx512
     /// FMAs (ten loads per 24 FMAs against eight per 16 in <see cref="Four{TPrefetch}"/>). Each output is built
     /// exactly as in every other path.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Six<TPrefetch>(in ProductArgs a, long r, int m, long next) where TPrefetch : struct
+    private static void Six<TPrefetch>(in ProductArgs a, long r, int m, long next, in ColumnSpan part) where TPrefetch : struct
     {
         int columns = a.Columns;
         int whole = columns - columns % Lanes;
@@ -116,7 +164,35 @@ internal static unsafe class ProductAvx512
         Vector512<float> a00 = z, a01 = z, a02 = z, a03 = z, a04 = z, a05 = z, a10 = z, a11 = z, a12 = z, a13 = z, a14 = z, a15 = z;
         Vector512<float> a20 = z, a21 = z, a22 = z, a23 = z, a24 = z, a25 = z, a30 = z, a31 = z, a32 = z, a33 = z, a34 = z, a35 = z;
         float* n0 = a.W + next * stride, n1 = n0 + stride, n2 = n1 + stride, n3 = n2 + stride;
-        for (int c = 0; c < whole; c += Lanes)
+        var carried = part.Carried;
+        if (part.Resumes)
+        {
+            a00 = carried[0];
+            a10 = carried[1];
+            a20 = carried[2];
+            a30 = carried[3];
+            a01 = carried[4];
+            a11 = carried[5];
+            a21 = carried[6];
+            a31 = carried[7];
+            a02 = carried[8];
+            a12 = carried[9];
+            a22 = carried[10];
+            a32 = carried[11];
+            a03 = carried[12];
+            a13 = carried[13];
+            a23 = carried[14];
+            a33 = carried[15];
+            a04 = carried[16];
+            a14 = carried[17];
+            a24 = carried[18];
+            a34 = carried[19];
+            a05 = carried[20];
+            a15 = carried[21];
+            a25 = carried[22];
+            a35 = carried[23];
+        }
+        for (int c = part.Start, end = part.End; c < end; c += Lanes)
         {
             if (typeof(TPrefetch) == typeof(Fetch))
             {
@@ -160,6 +236,34 @@ internal static unsafe class ProductAvx512
             a34 = Avx512F.FusedMultiplyAdd(w, v4, a34);
             a35 = Avx512F.FusedMultiplyAdd(w, v5, a35);
         }
+        if (!part.Finishes)
+        {
+            carried[0] = a00;
+            carried[1] = a10;
+            carried[2] = a20;
+            carried[3] = a30;
+            carried[4] = a01;
+            carried[5] = a11;
+            carried[6] = a21;
+            carried[7] = a31;
+            carried[8] = a02;
+            carried[9] = a12;
+            carried[10] = a22;
+            carried[11] = a32;
+            carried[12] = a03;
+            carried[13] = a13;
+            carried[14] = a23;
+            carried[15] = a33;
+            carried[16] = a04;
+            carried[17] = a14;
+            carried[18] = a24;
+            carried[19] = a34;
+            carried[20] = a05;
+            carried[21] = a15;
+            carried[22] = a25;
+            carried[23] = a35;
+            return;
+        }
         Store(a, r, m, Reduce.Four(a00, a10, a20, a30), x0, whole);
         Store(a, r, m + 1, Reduce.Four(a01, a11, a21, a31), x1, whole);
         Store(a, r, m + 2, Reduce.Four(a02, a12, a22, a32), x2, whole);
@@ -174,7 +278,7 @@ internal static unsafe class ProductAvx512
     /// first pass waited on memory (7% of a 32-row decode's matmul time, 6% of a 128-row prefill's, measured in pairs;
     /// nothing at one row, which has no second pass to hide it behind).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Four<TPrefetch>(in ProductArgs a, long r, int m, long next) where TPrefetch : struct
+    private static void Four<TPrefetch>(in ProductArgs a, long r, int m, long next, in ColumnSpan part) where TPrefetch : struct
     {
         int columns = a.Columns;   // hoisted: a property read in the loop would spill vector registers
         int whole = columns - columns % Lanes;
@@ -185,7 +289,27 @@ internal static unsafe class ProductAvx512
         Vector512<float> a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z;
         Vector512<float> a20 = z, a21 = z, a22 = z, a23 = z, a30 = z, a31 = z, a32 = z, a33 = z;
         float* n0 = a.W + next * stride, n1 = n0 + stride, n2 = n1 + stride, n3 = n2 + stride;
-        for (int c = 0; c < whole; c += Lanes)
+        var carried = part.Carried;
+        if (part.Resumes)
+        {
+            a00 = carried[0];
+            a10 = carried[1];
+            a20 = carried[2];
+            a30 = carried[3];
+            a01 = carried[4];
+            a11 = carried[5];
+            a21 = carried[6];
+            a31 = carried[7];
+            a02 = carried[8];
+            a12 = carried[9];
+            a22 = carried[10];
+            a32 = carried[11];
+            a03 = carried[12];
+            a13 = carried[13];
+            a23 = carried[14];
+            a33 = carried[15];
+        }
+        for (int c = part.Start, end = part.End; c < end; c += Lanes)
         {
             if (typeof(TPrefetch) == typeof(Fetch))   // a constant per instantiation: the other one has no branch
             {
@@ -218,6 +342,26 @@ internal static unsafe class ProductAvx512
             a31 = Avx512F.FusedMultiplyAdd(w, v1, a31);
             a32 = Avx512F.FusedMultiplyAdd(w, v2, a32);
             a33 = Avx512F.FusedMultiplyAdd(w, v3, a33);
+        }
+        if (!part.Finishes)
+        {
+            carried[0] = a00;
+            carried[1] = a10;
+            carried[2] = a20;
+            carried[3] = a30;
+            carried[4] = a01;
+            carried[5] = a11;
+            carried[6] = a21;
+            carried[7] = a31;
+            carried[8] = a02;
+            carried[9] = a12;
+            carried[10] = a22;
+            carried[11] = a32;
+            carried[12] = a03;
+            carried[13] = a13;
+            carried[14] = a23;
+            carried[15] = a33;
+            return;
         }
         Store(a, r, m, Reduce.Four(a00, a10, a20, a30), x0, whole);
         Store(a, r, m + 1, Reduce.Four(a01, a11, a21, a31), x1, whole);

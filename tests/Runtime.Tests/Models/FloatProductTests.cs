@@ -12,8 +12,9 @@ namespace Peft.Runtime.Tests.Models;
 /// </summary>
 public sealed class FloatProductTests
 {
-    // (203, 40): more tiles than one panel of the kernel, the last tile short.
-    private static readonly (long Rows, long Columns)[] Shapes = [(4, 64), (5, 70), (33, 688), (130, 256), (203, 40), (7, 1), (1, 17), (3, 16)];
+    // (203, 40): more tiles than one panel of the kernel, the last tile short. (9, 1560) and (45, 3100): rows wide
+    // enough to go in spans of columns (two, and four over several panels), with a column tail past the last span.
+    private static readonly (long Rows, long Columns)[] Shapes = [(4, 64), (5, 70), (33, 688), (130, 256), (203, 40), (7, 1), (1, 17), (3, 16), (9, 1560), (45, 3100)];
 
     [Fact]
     public void Products_are_within_float_rounding_of_a_float64_reference()
