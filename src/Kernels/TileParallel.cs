@@ -6,7 +6,9 @@ namespace Peft.Kernels;
 /// claim, guided scheduling): a worker the OS does not schedule soon (a shared machine) delays nothing, since the
 /// others take what it has not claimed, and the last chunks are small, so no thread waits long at the end for another
 /// finishing a large one. Fixed chunks of an eighth of the range cost 8% of a 32-row decode's matmul time on 2 threads
-/// and 12% at 128 rows against this (paired runs, docs/benchmarks.md).
+/// and 12% at 128 rows against this (paired runs, docs/benchmarks.md). The other participants are the threads of
+/// <see cref="WorkerTeam.Shared"/>, awake between the parts of a step; while another split holds the team (a second
+/// engine in the process, a split inside a split), the thread pool's.
 /// </summary>
 internal static class TileParallel
 {
@@ -21,10 +23,12 @@ internal static class TileParallel
             return;
         }
         var claims = new Claims(tiles, threads);
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ =>
+        void Share()
         {
             while (claims.Next(out long start, out long end)) body(start, end);
-        });
+        }
+        if (!WorkerTeam.Shared.TryRun(threads, Share))   // another part is running (a second engine, a nested split)
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ => Share());
     }
 
     /// <summary>The shared counter: a participant that starts after the others finished finds nothing left.</summary>
