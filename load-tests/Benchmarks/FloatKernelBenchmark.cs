@@ -17,7 +17,6 @@ internal sealed class FloatKernelBenchmark : IDisposable
 {
     private const int ProductsPerTiming = 16;
 
-    private readonly ModelShape _shape;
     private readonly FloatKernelSettings _settings;
     private readonly TextWriter _log;
     private readonly List<Tensor> _linears = [];
@@ -25,8 +24,8 @@ internal sealed class FloatKernelBenchmark : IDisposable
 
     public FloatKernelBenchmark(ModelShape shape, FloatKernelSettings settings, TextWriter log)
     {
-        (_shape, _settings, _log) = (shape, settings, log);
-        var generator = new Generator(7);
+        (_settings, _log) = (settings, log);
+        using var generator = new Generator(7);
         using var std = 0.02.ToScalar();
         Tensor Matrix(long rows, long columns)
         {

@@ -20,16 +20,19 @@ public sealed class WorkerTeamTests
         {
             int caller = Environment.CurrentManagedThreadId;
             using var joined = new ManualResetEventSlim();
+            using var callerDone = new ManualResetEventSlim();
             int workerDone = 0;
             bool ran = team.TryRun(2, () =>
             {
                 if (Environment.CurrentManagedThreadId == caller)
                 {
                     Assert.True(joined.Wait(Patience), "no worker joined the open part");
+                    callerDone.Set();
                     return;
                 }
                 joined.Set();
-                Thread.Sleep(50);   // still working after the caller's share is done: the caller must wait for it
+                // Still in the part when the caller's own share ends: TryRun must wait for this worker to leave.
+                Assert.True(callerDone.Wait(Patience));
                 Volatile.Write(ref workerDone, 1);
             });
             Assert.True(ran);
