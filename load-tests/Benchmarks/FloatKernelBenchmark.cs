@@ -19,12 +19,13 @@ internal sealed class FloatKernelBenchmark : IDisposable
 
     private readonly FloatKernelSettings _settings;
     private readonly TextWriter _log;
+    private readonly ModelShape _shape;
     private readonly List<Tensor> _linears = [];
     private readonly Tensor _head;
 
     public FloatKernelBenchmark(ModelShape shape, FloatKernelSettings settings, TextWriter log)
     {
-        (_settings, _log) = (settings, log);
+        (_settings, _log, _shape) = (settings, log, shape);
         using var generator = new Generator(7);
         using var std = 0.02.ToScalar();
         Tensor Matrix(long rows, long columns)
@@ -59,6 +60,16 @@ internal sealed class FloatKernelBenchmark : IDisposable
             }
             yield return Report(WholePass(n));
         }
+        if (_settings.LoraSlots > 0) yield return Report(LoraLane(_settings.LoraSlots));
+    }
+
+    /// <summary>Workload c's slot lane: one row on each of that many slots (no hot figure; the GFLOP/s column counts
+    /// one row per factor).</summary>
+    private FloatKernelRow LoraLane(int slots)
+    {
+        using var lane = new LoraLaneBenchmark(_shape, slots);
+        var times = lane.Steps(_settings.Repetitions, _settings.Warmup);
+        return new FloatKernelRow(1, $"LoRA lane, {slots} slots of rank 16, one row each", lane.Elements, double.NaN, Timing.Median(times) * 1e6);
     }
 
     private FloatKernelRow WholePass(int n)
@@ -113,6 +124,9 @@ internal sealed record FloatKernelSettings
     public int Threads { get; init; } = Environment.ProcessorCount;
     public int Repetitions { get; init; } = 7;
     public int Warmup { get; init; } = 1;
+
+    /// <summary>Slots of the LoRA lane's step (0 skips it).</summary>
+    public int LoraSlots { get; init; } = 32;
 }
 
 /// <summary>Microseconds per product (or per pass, for the whole step's matmuls, which has no hot figure).</summary>

@@ -162,16 +162,20 @@ internal static unsafe class FloatProducts
             || !groups.Within(b.size(0), output.size(0)))
             return false;
         float* s0 = (float*)TensorMemory.FirstElement(s), b0 = (float*)TensorMemory.FirstElement(b), y = (float*)TensorMemory.FirstElement(output);
+        // Each stride and size is a call into libtorch: read once, not once per group.
+        long sGroupStride = s.stride(0), sRowStride = s.stride(1), slotStride = b.stride(0), outStride = b.stride(1), rankStride = b.stride(2);
+        long outputs = b.size(1), yStride = output.stride(0);
+        int rank = (int)b.size(2);
         var args = new LowRankArgs[groups.Count];
         for (int u = 0; u < args.Length; u++)
             args[u] = new LowRankArgs
             {
-                S = s0 + u * s.stride(0), SStride = s.stride(1), N = groups.RowCount(u),
-                B = b0 + groups.Slot(u) * b.stride(0), BOutStride = b.stride(1), BRankStride = b.stride(2), Rank = (int)b.size(2), Outputs = b.size(1),
-                Y = y, YStride = output.stride(0), Rows = groups.Rows(u),
+                S = s0 + u * sGroupStride, SStride = sRowStride, N = groups.RowCount(u),
+                B = b0 + groups.Slot(u) * slotStride, BOutStride = outStride, BRankStride = rankStride, Rank = rank, Outputs = outputs,
+                Y = y, YStride = yStride, Rows = groups.Rows(u),
             };
         long blocks = args[0].Blocks;
-        int split = groups.TotalRows * b.size(1) * b.size(2) * sizeof(float) < minParallelBytes ? 1 : threads;
+        int split = groups.TotalRows * outputs * rank * sizeof(float) < minParallelBytes ? 1 : threads;
         TileParallel.For(groups.Count * blocks, split, (i0, i1) =>
         {
             for (long i = i0; i < i1;)

@@ -1,0 +1,85 @@
+using Peft.LoadTests.Synthetic;
+using Peft.Runtime.Adapters.Serving;
+using Peft.Runtime.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Peft.LoadTests.Benchmarks;
+
+/// <summary>
+/// The slot lane of a decode step alone: one row per adapter, every row on a different slot of a pool of rank-16
+/// LoRAs over all seven sites of every block (workload c's step), through <see cref="AdapterBatch.AfterLinear"/>
+/// site by site as the model calls it. Each slot's factors are read once a step, so the time against the bytes of
+/// the slots in use says how near the lane is to the memory's rate (what one-row base products reach is the
+/// benchmark's own yardstick). Medians over steps.
+/// </summary>
+internal sealed class LoraLaneBenchmark : IDisposable
+{
+    private const int Rank = 16;
+
+    private readonly LoraSlotPool _pool;
+    private readonly LinearSite[] _sites;
+    private readonly int _slots;
+
+    public LoraLaneBenchmark(ModelShape shape, int slots)
+    {
+        _slots = slots;
+        _sites = Sites(shape);
+        _pool = new LoraSlotPool(_sites, slots, Rank, ScalarType.Float32, CPU);
+        using var generator = new Generator(11);
+        for (int slot = 0; slot < slots; slot++)
+        {
+            using var scope = NewDisposeScope();
+            var factors = _sites.Select(s => new SlotFactors(s, randn([Rank, s.InFeatures], generator: generator), randn([s.OutFeatures, Rank], generator: generator))).ToList();
+            _pool.Load(slot, factors, $"lane-{slot}");
+        }
+    }
+
+    /// <summary>Elements of the factors a step reads (every slot in use, all sites).</summary>
+    public long Elements => _slots * LoraSlotPool.BytesPerSlot(_sites, Rank, ScalarType.Float32) / sizeof(float);
+
+    /// <returns>Seconds per step, one per repetition.</returns>
+    public IReadOnlyList<double> Steps(int repetitions, int warmup)
+    {
+        var segments = Enumerable.Range(0, _slots).Select(i => new LoraSegment(i, 1, i)).ToArray();
+        var inputs = _sites.Select(s => s.InFeatures).Distinct().ToDictionary(c => c, c => randn(_slots, c).DetachFromDisposeScope());
+        var outputs = _sites.Select(s => s.OutFeatures).Distinct().ToDictionary(c => c, c => zeros(_slots, c).DetachFromDisposeScope());
+        var times = new List<double>();
+        try
+        {
+            for (int rep = 0; rep < warmup + repetitions; rep++)
+            {
+                double t = Timing.Seconds(() =>
+                {
+                    using var scope = NewDisposeScope();
+                    using var batch = new AdapterBatch(_pool, segments, [], LoraKernel.Segment, CPU);
+                    foreach (var site in _sites) batch.AfterLinear(site, inputs[site.InFeatures], outputs[site.OutFeatures]);
+                });
+                if (rep >= warmup) times.Add(t);
+            }
+        }
+        finally
+        {
+            foreach (var t in inputs.Values.Concat(outputs.Values)) t.Dispose();
+        }
+        return times;
+    }
+
+    /// <summary>The block linears as the model declares them: k and v read q's input, up reads gate's.</summary>
+    private static LinearSite[] Sites(ModelShape shape)
+    {
+        var sites = new List<LinearSite>();
+        for (int layer = 0; layer < shape.Layers; layer++)
+        {
+            int first = sites.Count;
+            foreach (var (module, name, inFeatures, outFeatures) in shape.BlockLinears(layer))
+            {
+                int shares = name switch { "k_proj" or "v_proj" => first, "up_proj" => sites.Count - 1, _ => -1 };
+                sites.Add(new LinearSite(sites.Count, layer, name, module, inFeatures, outFeatures) { SharesInputWith = shares });
+            }
+        }
+        return [.. sites];
+    }
+
+    public void Dispose() => _pool.Dispose();
+}
