@@ -33,9 +33,16 @@ internal static unsafe partial class TensorMemory
         if (tensor.numel() == 0) throw new ArgumentException("expected a non-empty tensor", nameof(tensor));
         nint data = THSTensor_data(tensor.Handle);
         GC.KeepAlive(tensor);
-        return data == 0 ? throw new ArgumentException("the tensor has no data in memory", nameof(tensor)) : (void*)data;
+        if (data != 0) return (void*)data;
+        // LibTorchSharp caught libtorch's exception and kept its message for the thread: take it, so that no later
+        // TorchSharp call on this thread reports it as its own.
+        nint error = THSTorch_get_and_reset_last_err();
+        throw new ArgumentException($"the tensor has no data in memory{(error == 0 ? "" : $": {Marshal.PtrToStringUTF8(error)}")}", nameof(tensor));
     }
 
     [LibraryImport("LibTorchSharp")]
     private static partial nint THSTensor_data(nint tensor);
+
+    [LibraryImport("LibTorchSharp")]
+    private static partial nint THSTorch_get_and_reset_last_err();
 }
