@@ -82,10 +82,12 @@ public sealed record EngineOptions
 
     /// <summary>
     /// While busy, the engine returns freed native heap memory to the kernel at most this often (and once it has been
-    /// idle for <see cref="HeapTrimIdleDelay"/>); zero: only when idle. Each trim costs a few milliseconds; once a second
-    /// held peak RSS about 70 MiB lower in the 32-request waves of docs/benchmarks.md.
+    /// idle for <see cref="HeapTrimIdleDelay"/>); zero (the default): only when idle. A busy trim hands back pages the
+    /// next steps fault in again: with the heap keeping what it frees (<see cref="Peft.Runtime.Torch.NativeHeap.KeepFreedMemory"/>),
+    /// trims once a second cost 20,000 to 60,000 page faults a 32-request wave, up to 15% of its time on a virtual
+    /// machine, and no longer lowered peak RSS (docs/benchmarks.md, "Steps that fault their activations in again").
     /// </summary>
-    public TimeSpan HeapTrimInterval { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan HeapTrimInterval { get; init; } = TimeSpan.Zero;
 
     /// <summary>
     /// How long the engine waits without work before it returns freed native heap memory to the kernel. A trim hands

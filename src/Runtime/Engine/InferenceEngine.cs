@@ -64,6 +64,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         _decoder = decoder ?? NoTextDecoder.Instance;
         _time = time ?? TimeProvider.System;
         _heapTrims = new HeapTrims(_time, options.HeapTrimInterval, options.HeapTrimIdleDelay, options.HeapTrimGrowthBytes);
+        _ = Torch.NativeHeap.KeepFreedMemory();   // after the model's weights were allocated: only the steps' tensors are meant
         _metrics = metrics ?? new EngineMetrics();
         _maxContext = options.MaxContextTokens > 0 ? Math.Min(options.MaxContextTokens, model.Config.MaxPositionEmbeddings) : model.Config.MaxPositionEmbeddings;
         _eos = [.. model.Config.EosTokenIds];
