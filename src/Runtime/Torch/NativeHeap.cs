@@ -56,7 +56,9 @@ internal static partial class NativeHeap
         if (s_unavailable) return false;
         try
         {
-            return Mallopt(MTrimThreshold, TrimThreshold) == 1 & Mallopt(MMmapThreshold, MmapThreshold) == 1;
+            bool trim = Mallopt(MTrimThreshold, TrimThreshold) == 1;
+            bool mmap = Mallopt(MMmapThreshold, MmapThreshold) == 1;   // set even when the first was refused
+            return trim && mmap;
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
         {

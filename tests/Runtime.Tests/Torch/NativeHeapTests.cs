@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Peft.Runtime.Torch;
 
 namespace Peft.Runtime.Tests.Torch;
@@ -17,5 +18,7 @@ public sealed class NativeHeapTests
         Assert.True(NativeHeap.KeepFreedMemory());
     }
 
-    private static bool IsGlibc() => File.Exists("/lib/x86_64-linux-gnu/libc.so.6") || File.Exists("/lib/aarch64-linux-gnu/libc.so.6") || File.Exists("/usr/lib64/libc.so.6");
+    /// <summary>glibc, whatever its path: the one C library that exports its own version.</summary>
+    private static bool IsGlibc() =>
+        NativeLibrary.TryLoad("libc.so.6", out var libc) && NativeLibrary.TryGetExport(libc, "gnu_get_libc_version", out _);
 }
