@@ -63,13 +63,15 @@ internal sealed class FloatKernelBenchmark : IDisposable
         if (_settings.LoraSlots > 0) yield return Report(LoraLane(_settings.LoraSlots));
     }
 
-    /// <summary>Workload c's slot lane: one row on each of that many slots (no hot figure; the GFLOP/s column counts
-    /// one row per factor).</summary>
+    /// <summary>Workload c's slot lane: <see cref="FloatKernelSettings.LoraRows"/> rows (one: decode; more: a prefill
+    /// chunk) on each of that many slots (no hot figure; the GFLOP/s column counts one row per factor).</summary>
     private FloatKernelRow LoraLane(int slots)
     {
-        using var lane = new LoraLaneBenchmark(_shape, slots);
+        int rows = _settings.LoraRows;
+        using var lane = new LoraLaneBenchmark(_shape, slots, rows);
         var times = lane.Steps(_settings.Repetitions, _settings.Warmup);
-        return new FloatKernelRow(1, $"LoRA lane, {slots} slots of rank 16, one row each", lane.Elements, double.NaN, Timing.Median(times) * 1e6);
+        string each = rows == 1 ? "one row each" : $"{rows} rows each";
+        return new FloatKernelRow(rows, $"LoRA lane, {slots} slots of rank 16, {each}", lane.Elements, double.NaN, Timing.Median(times) * 1e6);
     }
 
     private FloatKernelRow WholePass(int n)
@@ -127,6 +129,9 @@ internal sealed record FloatKernelSettings
 
     /// <summary>Slots of the LoRA lane's step (0 skips it).</summary>
     public int LoraSlots { get; init; } = 32;
+
+    /// <summary>Rows of each slot in the LoRA lane's step: one as in a decode step, more as a prefill chunk.</summary>
+    public int LoraRows { get; init; } = 1;
 }
 
 /// <summary>Microseconds per product (or per pass, for the whole step's matmuls, which has no hot figure).</summary>

@@ -7,9 +7,9 @@ using static TorchSharp.torch;
 namespace Peft.LoadTests.Benchmarks;
 
 /// <summary>
-/// The slot lane of a decode step alone: one row per adapter, every row on a different slot of a pool of rank-16
-/// LoRAs over all seven sites of every block (workload c's step), through <see cref="AdapterBatch.AfterLinear"/>
-/// site by site as the model calls it. Each slot's factors are read once a step, so the time against the bytes of
+/// The slot lane of a step alone: one row per adapter (a decode step; or a run of rows each, a prefill chunk per
+/// adapter), every run on a different slot of a pool of rank-16 LoRAs over all seven sites of every block (workload
+/// c's step), through <see cref="AdapterBatch.AfterLinear"/> site by site as the model calls it. Each slot's factors are read once a step, so the time against the bytes of
 /// the slots in use says how near the lane is to the memory's rate (what one-row base products reach is the
 /// benchmark's own yardstick). Medians over steps.
 /// </summary>
@@ -20,10 +20,13 @@ internal sealed class LoraLaneBenchmark : IDisposable
     private readonly LoraSlotPool _pool;
     private readonly LinearSite[] _sites;
     private readonly int _slots;
+    private readonly int _rows;
 
-    public LoraLaneBenchmark(ModelShape shape, int slots)
+    /// <param name="rows">Rows of each slot: one (decode) or a prefill chunk's.</param>
+    public LoraLaneBenchmark(ModelShape shape, int slots, int rows = 1)
     {
-        _slots = slots;
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        (_slots, _rows) = (slots, rows);
         _sites = Sites(shape);
         _pool = new LoraSlotPool(_sites, slots, Rank, ScalarType.Float32, CPU);
         using var generator = new Generator(11);
@@ -41,9 +44,9 @@ internal sealed class LoraLaneBenchmark : IDisposable
     /// <returns>Seconds per step, one per repetition.</returns>
     public IReadOnlyList<double> Steps(int repetitions, int warmup)
     {
-        var segments = Enumerable.Range(0, _slots).Select(i => new LoraSegment(i, 1, i)).ToArray();
-        var inputs = _sites.Select(s => s.InFeatures).Distinct().ToDictionary(c => c, c => randn(_slots, c).DetachFromDisposeScope());
-        var outputs = _sites.Select(s => s.OutFeatures).Distinct().ToDictionary(c => c, c => zeros(_slots, c).DetachFromDisposeScope());
+        var segments = Enumerable.Range(0, _slots).Select(i => new LoraSegment(i * _rows, _rows, i)).ToArray();
+        var inputs = _sites.Select(s => s.InFeatures).Distinct().ToDictionary(c => c, c => randn(_slots * _rows, c).DetachFromDisposeScope());
+        var outputs = _sites.Select(s => s.OutFeatures).Distinct().ToDictionary(c => c, c => zeros(_slots * _rows, c).DetachFromDisposeScope());
         var times = new List<double>();
         try
         {

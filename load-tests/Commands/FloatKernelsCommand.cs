@@ -13,8 +13,9 @@ internal static class FloatKernelsCommand
         var rows = new Option<string>("--rows") { Description = "Activation rows per product", DefaultValueFactory = _ => "1,32,256" };
         var reps = new Option<int>("--reps") { Description = "Timed repetitions per row count and shape", DefaultValueFactory = _ => 7 };
         var slots = new Option<int>("--lora-slots") { Description = "Slots of the LoRA lane's step, one row each (0 skips it)", DefaultValueFactory = _ => 32 };
+        var loraRows = new Option<int>("--lora-rows") { Description = "Rows of each slot in the LoRA lane's step (1: decode; more: a prefill chunk per slot)", DefaultValueFactory = _ => 1 };
         var name = new Option<string>("--name") { Description = "File name stem of the results", DefaultValueFactory = _ => "float-kernels" };
-        var command = new Command("float-kernels", "The float32 product kernel at every bench shape, hot in cache against streamed from memory, and one pass over a step's matmuls") { rows, reps, slots, name };
+        var command = new Command("float-kernels", "The float32 product kernel at every bench shape, hot in cache against streamed from memory, and one pass over a step's matmuls") { rows, reps, slots, loraRows, name };
         command.SetAction(parse =>
         {
             common.Apply(parse);
@@ -23,6 +24,7 @@ internal static class FloatKernelsCommand
                 Rows = ListOption.Ints(parse.GetValue(rows)!),
                 Repetitions = parse.GetValue(reps),
                 LoraSlots = parse.GetValue(slots),
+                LoraRows = Math.Max(1, parse.GetValue(loraRows)),
                 Threads = parse.GetValue(common.Threads) ?? Environment.ProcessorCount,
             };
             log.WriteLine($"bench shapes {ModelShape.Bench.Key}, {settings.Threads} threads (float32 product kernel)");

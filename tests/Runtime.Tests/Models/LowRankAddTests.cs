@@ -20,7 +20,7 @@ public sealed class LowRankAddTests
     {
         if (!LowRankAvx512.IsSupported) return;   // the caller multiplies and adds with libtorch on such CPUs
         foreach (var (outputs, rank) in new[] { (16, 16), (37, 12), (1024, 16), (5, 1), (70, 33) })
-            foreach (int n in new[] { 1, 3, 20 })
+            foreach (int n in new[] { 1, 3, 20, 70 })
             {
                 using var scope = NewDisposeScope();
                 var generator = new TorchSharp.torch.Generator((ulong)(outputs * 7 + rank + n));
@@ -65,6 +65,34 @@ public sealed class LowRankAddTests
         }
         foreach (long untouched in new long[] { 1, 3, 5, 6 })
             Assert.True(reference[untouched].eq(start[untouched]).all().item<bool>(), $"row {untouched} is not in the index");
+    }
+
+    [Fact]
+    public void A_prefill_chunk_gives_every_row_the_bits_it_gets_alone()
+    {
+        if (!LowRankAvx512.IsSupported) return;
+        // Rows past the chunked order's threshold, a last chunk short of four rows, outputs with and without a tail.
+        foreach (var (outputs, rank) in new[] { (1024, 16), (200, 16), (2816, 8), (72, 33) })
+            foreach (int n in new[] { 31, 32, 45, 70 })
+            {
+                using var scope = NewDisposeScope();
+                var generator = new TorchSharp.torch.Generator((ulong)(outputs + 13 * rank + n));
+                var s = randn([n, rank], generator: generator);
+                var pool = randn([2, rank + 3, outputs], generator: generator);
+                var b = pool.select(0, 1).narrow(0, 0, rank).t();   // the pool's rank-major slot, trimmed
+                var start = randn([n, outputs], generator: generator);
+                foreach (int threads in new[] { 1, 2, 3 })
+                {
+                    var all = start.clone();
+                    Assert.True(FloatProducts.AddLowRank(all, s, b, null, threads, minParallelBytes: 0));
+                    for (int m = 0; m < n; m++)
+                    {
+                        var alone = start.narrow(0, m, 1).clone();
+                        Assert.True(FloatProducts.AddLowRank(alone, s.narrow(0, m, 1), b, null, threads: 1, minParallelBytes: 0));
+                        Assert.True(alone.eq(all.narrow(0, m, 1)).all().item<bool>(), $"out {outputs}, rank {rank}, n {n}, {threads} threads: row {m}");
+                    }
+                }
+            }
     }
 
     [Fact]
