@@ -61,6 +61,8 @@ internal sealed class FloatKernelBenchmark : IDisposable
             yield return Report(WholePass(n));
         }
         if (_settings.LoraSlots > 0) yield return Report(LoraLane(_settings.LoraSlots));
+        if (_settings.LoraSlots > 0 && _settings.LoraProducts)
+            foreach (var row in LoraWithProducts(_settings.LoraSlots)) yield return Report(row);
     }
 
     /// <summary>Workload c's slot lane: <see cref="FloatKernelSettings.LoraRows"/> rows (one: decode; more: a prefill
@@ -72,6 +74,19 @@ internal sealed class FloatKernelBenchmark : IDisposable
         var times = lane.Steps(_settings.Repetitions, _settings.Warmup);
         string each = rows == 1 ? "one row each" : $"{rows} rows each";
         return new FloatKernelRow(rows, $"LoRA lane, {slots} slots of rank 16, {each}", lane.Elements, double.NaN, Timing.Median(times) * 1e6);
+    }
+
+    /// <summary>The lane with the block's base products, in turns: the products alone and with the lane (the Weights
+    /// column counts the base weights, so GFLOP/s is the base products' alone).</summary>
+    private IEnumerable<FloatKernelRow> LoraWithProducts(int slots)
+    {
+        int rows = _settings.LoraRows;
+        using var lane = new LoraLaneBenchmark(_shape, slots, rows);
+        var (alone, withLane) = lane.WithProducts(_settings.Repetitions, _settings.Warmup);
+        long weights = Enumerable.Range(0, _shape.Layers).SelectMany(_shape.BlockLinears).Sum(l => (long)l.In * l.Out);
+        string each = rows == 1 ? "one row each" : $"{rows} rows each";
+        yield return new FloatKernelRow(slots * rows, "block linears alone", weights, double.NaN, Timing.Median(alone) * 1e6);
+        yield return new FloatKernelRow(slots * rows, $"block linears + LoRA lane ({slots} slots, {each})", weights, double.NaN, Timing.Median(withLane) * 1e6);
     }
 
     private FloatKernelRow WholePass(int n)
@@ -132,6 +147,9 @@ internal sealed record FloatKernelSettings
 
     /// <summary>Rows of each slot in the LoRA lane's step: one as in a decode step, more as a prefill chunk.</summary>
     public int LoraRows { get; init; } = 1;
+
+    /// <summary>Also the lane among the block's base products: the products alone and with the lane, in turns.</summary>
+    public bool LoraProducts { get; init; }
 }
 
 /// <summary>Microseconds per product (or per pass, for the whole step's matmuls, which has no hot figure).</summary>

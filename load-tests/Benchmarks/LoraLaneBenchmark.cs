@@ -1,6 +1,8 @@
 using Peft.LoadTests.Synthetic;
 using Peft.Runtime.Adapters.Serving;
 using Peft.Runtime.Models;
+using Peft.Runtime.Models.Layers;
+using Peft.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -66,6 +68,49 @@ internal sealed class LoraLaneBenchmark : IDisposable
             foreach (var t in inputs.Values.Concat(outputs.Values)) t.Dispose();
         }
         return times;
+    }
+
+    /// <summary>
+    /// The step's base products with the lane, as the model runs them (<see cref="CausalLM"/>'s Linear): each site's
+    /// product over random weights of its shape, then its hooks; in turns every repetition, the products alone and
+    /// with the lane. The difference is what the lane costs where it runs, between products that take the caches
+    /// and the memory's bandwidth with it. Seconds per step for each.
+    /// </summary>
+    public (IReadOnlyList<double> Alone, IReadOnlyList<double> WithLane) WithProducts(int repetitions, int warmup)
+    {
+        NativeHeap.KeepFreedMemory();   // as the engine does: outputs reuse freed memory instead of faulting new pages in
+        var segments = Enumerable.Range(0, _slots).Select(i => new LoraSegment(i * _rows, _rows, i)).ToArray();
+        using var generator = new Generator(13);
+        var weights = _sites.Select(s => randn([s.OutFeatures, s.InFeatures], generator: generator).DetachFromDisposeScope()).ToArray();
+        var inputs = _sites.Select(s => s.InFeatures).Distinct().ToDictionary(c => c, c => randn(_slots * _rows, c, generator: generator).DetachFromDisposeScope());
+        var (alone, withLane) = (new List<double>(), new List<double>());
+        try
+        {
+            for (int rep = 0; rep < warmup + repetitions; rep++)
+            {
+                double a = Step(lane: false), b = Step(lane: true);
+                if (rep < warmup) continue;
+                alone.Add(a);
+                withLane.Add(b);
+            }
+        }
+        finally
+        {
+            foreach (var t in weights.Concat(inputs.Values)) t.Dispose();
+        }
+        return (alone, withLane);
+
+        double Step(bool lane) => Timing.Seconds(() =>
+        {
+            using var scope = NewDisposeScope();
+            using var batch = lane ? new AdapterBatch(_pool, segments, [], LoraKernel.Segment, CPU) : null;
+            for (int i = 0; i < _sites.Length; i++)
+            {
+                var x = inputs[_sites[i].InFeatures];
+                using var y = FloatProducts.Product(x, weights[i], null);
+                batch?.AfterLinear(_sites[i], x, y);
+            }
+        });
     }
 
     /// <summary>The block linears as the model declares them: k and v read q's input, up reads gate's.</summary>
