@@ -11,9 +11,9 @@ namespace Peft.LoadTests.Benchmarks;
 /// <summary>
 /// The slot lane of a step alone: one row per adapter (a decode step; or a run of rows each, a prefill chunk per
 /// adapter), every run on a different slot of a pool of rank-16 LoRAs over all seven sites of every block (workload
-/// c's step), through <see cref="AdapterBatch.AfterLinear"/> site by site as the model calls it. Each slot's factors are read once a step, so the time against the bytes of
-/// the slots in use says how near the lane is to the memory's rate (what one-row base products reach is the
-/// benchmark's own yardstick). Medians over steps.
+/// c's step), through <see cref="AdapterBatch.AfterLinear"/> site by site as the model calls it. Each slot's factors
+/// are read once a step, so the time against the bytes of the slots in use says how near the lane is to the memory's
+/// rate (what one-row base products reach is the benchmark's own yardstick). Medians over steps.
 /// </summary>
 internal sealed class LoraLaneBenchmark : IDisposable
 {

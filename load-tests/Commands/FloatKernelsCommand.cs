@@ -12,7 +12,7 @@ internal static class FloatKernelsCommand
     {
         var rows = new Option<string>("--rows") { Description = "Activation rows per product", DefaultValueFactory = _ => "1,32,256" };
         var reps = new Option<int>("--reps") { Description = "Timed repetitions per row count and shape", DefaultValueFactory = _ => 7 };
-        var slots = new Option<int>("--lora-slots") { Description = "Slots of the LoRA lane's step, one row each (0 skips it)", DefaultValueFactory = _ => 32 };
+        var slots = new Option<int>("--lora-slots") { Description = "Slots of the LoRA lane's step, each on rows of its own (0 skips it)", DefaultValueFactory = _ => 32 };
         var loraRows = new Option<int>("--lora-rows") { Description = "Rows of each slot in the LoRA lane's step (1: decode; more: a prefill chunk per slot)", DefaultValueFactory = _ => 1 };
         var loraProducts = new Option<bool>("--lora-products") { Description = "Also the lane among the block's base products: the products alone and with the lane, in turns" };
         var name = new Option<string>("--name") { Description = "File name stem of the results", DefaultValueFactory = _ => "float-kernels" };

@@ -71,7 +71,7 @@ public sealed class LowRankAddTests
     public void A_prefill_chunk_gives_every_row_the_bits_it_gets_alone()
     {
         if (!LowRankAvx512.IsSupported) return;
-        // Rows past the chunked order's threshold, a last chunk short of four rows, outputs with and without a tail.
+        // A prefill run's rows (counts that leave one to three rows past the last four), outputs with and without a tail.
         foreach (var (outputs, rank) in new[] { (1024, 16), (200, 16), (2816, 8), (72, 33) })
             foreach (int n in new[] { 31, 32, 45, 70 })
             {
