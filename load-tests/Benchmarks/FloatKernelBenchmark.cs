@@ -60,31 +60,26 @@ internal sealed class FloatKernelBenchmark : IDisposable
             }
             yield return Report(WholePass(n));
         }
-        if (_settings.LoraSlots > 0) yield return Report(LoraLane(_settings.LoraSlots));
-        if (_settings.LoraSlots > 0 && _settings.LoraProducts)
-            foreach (var row in LoraWithProducts(_settings.LoraSlots)) yield return Report(row);
+        if (_settings.LoraSlots > 0)
+            foreach (var row in LoraLane(_settings.LoraSlots)) yield return Report(row);
     }
 
-    /// <summary>Workload c's slot lane: <see cref="FloatKernelSettings.LoraRows"/> rows (one: decode; more: a prefill
-    /// chunk) on each of that many slots (no hot figure; the GFLOP/s column counts one row per factor).</summary>
-    private FloatKernelRow LoraLane(int slots)
+    /// <summary>
+    /// Workload c's slot lane: <see cref="FloatKernelSettings.LoraRows"/> rows (one: decode; more: a prefill chunk) on
+    /// each of that many slots (no hot figure; the GFLOP/s column counts one row per factor); with
+    /// <see cref="FloatKernelSettings.LoraProducts"/>, then among the block linears above, against them alone (the
+    /// Weights column counts the base weights, so GFLOP/s is the base products' alone). One pool serves both.
+    /// </summary>
+    private IEnumerable<FloatKernelRow> LoraLane(int slots)
     {
         int rows = _settings.LoraRows;
+        string each = rows == 1 ? "one row each" : $"{rows} rows each";
         using var lane = new LoraLaneBenchmark(_shape, slots, rows);
         var times = lane.Steps(_settings.Repetitions, _settings.Warmup);
-        string each = rows == 1 ? "one row each" : $"{rows} rows each";
-        return new FloatKernelRow(rows, $"LoRA lane, {slots} slots of rank 16, {each}", lane.Elements, double.NaN, Timing.Median(times) * 1e6);
-    }
-
-    /// <summary>The lane with the block's base products, in turns: the products alone and with the lane (the Weights
-    /// column counts the base weights, so GFLOP/s is the base products' alone).</summary>
-    private IEnumerable<FloatKernelRow> LoraWithProducts(int slots)
-    {
-        int rows = _settings.LoraRows;
-        using var lane = new LoraLaneBenchmark(_shape, slots, rows);
-        var (alone, withLane) = lane.WithProducts(_settings.Repetitions, _settings.Warmup);
-        long weights = Enumerable.Range(0, _shape.Layers).SelectMany(_shape.BlockLinears).Sum(l => (long)l.In * l.Out);
-        string each = rows == 1 ? "one row each" : $"{rows} rows each";
+        yield return new FloatKernelRow(rows, $"LoRA lane, {slots} slots of rank 16, {each}", lane.Elements, double.NaN, Timing.Median(times) * 1e6);
+        if (!_settings.LoraProducts) yield break;
+        var (alone, withLane) = lane.WithProducts(_linears, _settings.Repetitions, _settings.Warmup);
+        long weights = _linears.Sum(w => w.numel());
         yield return new FloatKernelRow(slots * rows, "block linears alone", weights, double.NaN, Timing.Median(alone) * 1e6);
         yield return new FloatKernelRow(slots * rows, $"block linears + LoRA lane ({slots} slots, {each})", weights, double.NaN, Timing.Median(withLane) * 1e6);
     }

@@ -72,17 +72,20 @@ internal sealed class LoraLaneBenchmark : IDisposable
 
     /// <summary>
     /// The step's base products with the lane, as the model runs them (<see cref="CausalLM"/>'s Linear): each site's
-    /// product over random weights of its shape, then its hooks; in turns every repetition, the products alone and
-    /// with the lane. The difference is what the lane costs where it runs, between products that take the caches
-    /// and the memory's bandwidth with it. Seconds per step for each.
+    /// product, then its hooks; in turns every repetition, the products alone and with the lane. The difference is
+    /// what the lane costs where it runs, between products that take the caches and the memory's bandwidth with it.
+    /// Seconds per step for each.
     /// </summary>
-    public (IReadOnlyList<double> Alone, IReadOnlyList<double> WithLane) WithProducts(int repetitions, int warmup)
+    /// <param name="weights">[out, in] per site, in site order (the caller's; the shape's block linears layer by layer).</param>
+    public (IReadOnlyList<double> Alone, IReadOnlyList<double> WithLane) WithProducts(IReadOnlyList<Tensor> weights, int repetitions, int warmup)
     {
+        ArgumentOutOfRangeException.ThrowIfNotEqual(weights.Count, _sites.Length, nameof(weights));
+        for (int i = 0; i < _sites.Length; i++)
+            if (weights[i].size(0) != _sites[i].OutFeatures || weights[i].size(1) != _sites[i].InFeatures)
+                throw new ArgumentException($"weight {i} is not [{_sites[i].OutFeatures}, {_sites[i].InFeatures}] ({_sites[i].Name} of layer {_sites[i].Layer})", nameof(weights));
         NativeHeap.KeepFreedMemory();   // as the engine does: outputs reuse freed memory instead of faulting new pages in
         var segments = Enumerable.Range(0, _slots).Select(i => new LoraSegment(i * _rows, _rows, i)).ToArray();
-        using var generator = new Generator(13);
-        var weights = _sites.Select(s => randn([s.OutFeatures, s.InFeatures], generator: generator).DetachFromDisposeScope()).ToArray();
-        var inputs = _sites.Select(s => s.InFeatures).Distinct().ToDictionary(c => c, c => randn(_slots * _rows, c, generator: generator).DetachFromDisposeScope());
+        var inputs = _sites.Select(s => s.InFeatures).Distinct().ToDictionary(c => c, c => randn(_slots * _rows, c).DetachFromDisposeScope());
         var (alone, withLane) = (new List<double>(), new List<double>());
         try
         {
@@ -96,7 +99,7 @@ internal sealed class LoraLaneBenchmark : IDisposable
         }
         finally
         {
-            foreach (var t in weights.Concat(inputs.Values)) t.Dispose();
+            foreach (var t in inputs.Values) t.Dispose();
         }
         return (alone, withLane);
 
