@@ -75,13 +75,15 @@ internal sealed class FloatKernelBenchmark : IDisposable
         int rows = _settings.LoraRows;
         string each = rows == 1 ? "one row each" : $"{rows} rows each";
         using var lane = new LoraLaneBenchmark(_shape, slots, rows);
-        var times = lane.Steps(_settings.Repetitions, _settings.Warmup);
-        yield return new FloatKernelRow(rows, $"LoRA lane, {slots} slots of rank 16, {each}", lane.Elements, double.NaN, Timing.Median(times) * 1e6);
+        var (fused, parts) = lane.Steps(_settings.Repetitions, _settings.Warmup);
+        yield return new FloatKernelRow(rows, $"LoRA lane, {slots} slots of rank 16, {each}", lane.Elements, double.NaN, Timing.Median(fused) * 1e6);
+        yield return new FloatKernelRow(rows, $"LoRA lane as parts, {slots} slots of rank 16, {each}", lane.Elements, double.NaN, Timing.Median(parts) * 1e6);
         if (!_settings.LoraProducts) yield break;
-        var (alone, withLane) = lane.WithProducts(_linears, _settings.Repetitions, _settings.Warmup);
+        var (alone, withFused, withParts) = lane.WithProducts(_linears, _settings.Repetitions, _settings.Warmup);
         long weights = _linears.Sum(w => w.numel());
         yield return new FloatKernelRow(slots * rows, "block linears alone", weights, double.NaN, Timing.Median(alone) * 1e6);
-        yield return new FloatKernelRow(slots * rows, $"block linears + LoRA lane ({slots} slots, {each})", weights, double.NaN, Timing.Median(withLane) * 1e6);
+        yield return new FloatKernelRow(slots * rows, $"block linears + LoRA lane ({slots} slots, {each})", weights, double.NaN, Timing.Median(withFused) * 1e6);
+        yield return new FloatKernelRow(slots * rows, $"block linears + LoRA lane as parts ({slots} slots, {each})", weights, double.NaN, Timing.Median(withParts) * 1e6);
     }
 
     private FloatKernelRow WholePass(int n)

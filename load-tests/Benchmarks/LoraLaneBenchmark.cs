@@ -13,7 +13,8 @@ namespace Peft.LoadTests.Benchmarks;
 /// adapter), every run on a different slot of a pool of rank-16 LoRAs over all seven sites of every block (workload
 /// c's step), through <see cref="AdapterBatch.AfterLinear"/> site by site as the model calls it. Each slot's factors
 /// are read once a step, so the time against the bytes of the slots in use says how near the lane is to the memory's
-/// rate (what one-row base products reach is the benchmark's own yardstick). Medians over steps.
+/// rate (what one-row base products reach is the benchmark's own yardstick). The serving lane (the fused lane) and
+/// the parts it replaced (<see cref="LoraFastPaths.FusedLane"/> off) run in turns, step by step.
 /// </summary>
 internal sealed class LoraLaneBenchmark : IDisposable
 {
@@ -43,41 +44,47 @@ internal sealed class LoraLaneBenchmark : IDisposable
     /// <summary>Elements of the factors a step reads (every slot in use, all sites).</summary>
     public long Elements => _slots * LoraSlotPool.BytesPerSlot(_sites, Rank, ScalarType.Float32) / sizeof(float);
 
-    /// <returns>Seconds per step, one per repetition.</returns>
-    public IReadOnlyList<double> Steps(int repetitions, int warmup)
+    private static readonly LoraFastPaths Parts = LoraFastPaths.All & ~LoraFastPaths.FusedLane;
+
+    /// <returns>Seconds per step, one per repetition, of the fused lane and of the parts, in turns.</returns>
+    public (IReadOnlyList<double> Fused, IReadOnlyList<double> Parts) Steps(int repetitions, int warmup)
     {
         var segments = Enumerable.Range(0, _slots).Select(i => new LoraSegment(i * _rows, _rows, i)).ToArray();
         var inputs = _sites.Select(s => s.InFeatures).Distinct().ToDictionary(c => c, c => randn(_slots * _rows, c).DetachFromDisposeScope());
         var outputs = _sites.Select(s => s.OutFeatures).Distinct().ToDictionary(c => c, c => zeros(_slots * _rows, c).DetachFromDisposeScope());
-        var times = new List<double>();
+        var (fused, parts) = (new List<double>(), new List<double>());
         try
         {
             for (int rep = 0; rep < warmup + repetitions; rep++)
             {
-                double t = Timing.Seconds(() =>
-                {
-                    using var scope = NewDisposeScope();
-                    using var batch = new AdapterBatch(_pool, segments, [], LoraKernel.Segment, CPU);
-                    foreach (var site in _sites) batch.AfterLinear(site, inputs[site.InFeatures], outputs[site.OutFeatures]);
-                });
-                if (rep >= warmup) times.Add(t);
+                double f = Step(LoraFastPaths.All), p = Step(Parts);
+                if (rep < warmup) continue;
+                fused.Add(f);
+                parts.Add(p);
             }
         }
         finally
         {
             foreach (var t in inputs.Values.Concat(outputs.Values)) t.Dispose();
         }
-        return times;
+        return (fused, parts);
+
+        double Step(LoraFastPaths paths) => Timing.Seconds(() =>
+        {
+            using var scope = NewDisposeScope();
+            using var batch = new AdapterBatch(_pool, segments, [], LoraKernel.Segment, CPU, paths: paths);
+            foreach (var site in _sites) batch.AfterLinear(site, inputs[site.InFeatures], outputs[site.OutFeatures]);
+        });
     }
 
     /// <summary>
     /// The step's base products with the lane, as the model runs them (<see cref="CausalLM"/>'s Linear): each site's
-    /// product, then its hooks; in turns every repetition, the products alone and with the lane. The difference is
-    /// what the lane costs where it runs, between products that take the caches and the memory's bandwidth with it.
-    /// Seconds per step for each.
+    /// product, then its hooks; in turns every repetition, the products alone, with the fused lane and with the parts.
+    /// The difference is what the lane costs where it runs, between products that take the caches and the memory's
+    /// bandwidth with it. Seconds per step for each.
     /// </summary>
     /// <param name="weights">[out, in] per site, in site order (the caller's; the shape's block linears layer by layer).</param>
-    public (IReadOnlyList<double> Alone, IReadOnlyList<double> WithLane) WithProducts(IReadOnlyList<Tensor> weights, int repetitions, int warmup)
+    public (IReadOnlyList<double> Alone, IReadOnlyList<double> Fused, IReadOnlyList<double> Parts) WithProducts(IReadOnlyList<Tensor> weights, int repetitions, int warmup)
     {
         ArgumentOutOfRangeException.ThrowIfNotEqual(weights.Count, _sites.Length, nameof(weights));
         for (int i = 0; i < _sites.Length; i++)
@@ -86,27 +93,28 @@ internal sealed class LoraLaneBenchmark : IDisposable
         NativeHeap.KeepFreedMemory();   // as the engine does: outputs reuse freed memory instead of faulting new pages in
         var segments = Enumerable.Range(0, _slots).Select(i => new LoraSegment(i * _rows, _rows, i)).ToArray();
         var inputs = _sites.Select(s => s.InFeatures).Distinct().ToDictionary(c => c, c => randn(_slots * _rows, c).DetachFromDisposeScope());
-        var (alone, withLane) = (new List<double>(), new List<double>());
+        var (alone, fused, parts) = (new List<double>(), new List<double>(), new List<double>());
         try
         {
             for (int rep = 0; rep < warmup + repetitions; rep++)
             {
-                double a = Step(lane: false), b = Step(lane: true);
+                double a = Step(null), f = Step(LoraFastPaths.All), p = Step(Parts);
                 if (rep < warmup) continue;
                 alone.Add(a);
-                withLane.Add(b);
+                fused.Add(f);
+                parts.Add(p);
             }
         }
         finally
         {
             foreach (var t in inputs.Values) t.Dispose();
         }
-        return (alone, withLane);
+        return (alone, fused, parts);
 
-        double Step(bool lane) => Timing.Seconds(() =>
+        double Step(LoraFastPaths? lane) => Timing.Seconds(() =>
         {
             using var scope = NewDisposeScope();
-            using var batch = lane ? new AdapterBatch(_pool, segments, [], LoraKernel.Segment, CPU) : null;
+            using var batch = lane is { } paths ? new AdapterBatch(_pool, segments, [], LoraKernel.Segment, CPU, paths: paths) : null;
             for (int i = 0; i < _sites.Length; i++)
             {
                 var x = inputs[_sites[i].InFeatures];

@@ -14,15 +14,19 @@ internal static class TileParallel
 {
     private const long MinChunkTiles = 4;
 
-    public static void For(long tiles, int threads, Action<long, long> body)
+    public static void For(long tiles, int threads, Action<long, long> body) => For(tiles, threads, MinChunkTiles, body);
+
+    /// <param name="minChunk">The fewest tiles a claim takes: 1 where a tile is itself a large piece of work (an
+    /// adapter's whole factors), so that few of them still reach every thread.</param>
+    public static void For(long tiles, int threads, long minChunk, Action<long, long> body)
     {
         if (tiles <= 0) return;
-        if (threads <= 1 || tiles < 2 * MinChunkTiles)
+        if (threads <= 1 || tiles < 2 * minChunk)
         {
             body(0, tiles);
             return;
         }
-        var claims = new Claims(tiles, threads);
+        var claims = new Claims(tiles, threads, minChunk);
         void Share()
         {
             while (claims.Next(out long start, out long end)) body(start, end);
@@ -32,7 +36,7 @@ internal static class TileParallel
     }
 
     /// <summary>The shared counter: a participant that starts after the others finished finds nothing left.</summary>
-    private sealed class Claims(long tiles, int threads)
+    private sealed class Claims(long tiles, int threads, long minChunk)
     {
         private long _next;
 
@@ -46,7 +50,7 @@ internal static class TileParallel
                     end = start;
                     return false;
                 }
-                end = Math.Min(tiles, start + Math.Max(MinChunkTiles, (tiles - start) / (2L * threads)));
+                end = Math.Min(tiles, start + Math.Max(minChunk, (tiles - start) / (2L * threads)));
                 if (Interlocked.CompareExchange(ref _next, end, start) == start) return true;
             }
         }

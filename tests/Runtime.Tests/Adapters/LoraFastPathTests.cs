@@ -33,7 +33,7 @@ public sealed class LoraFastPathTests
     };
 
     private static readonly LoraFastPaths[] Paths =
-        [LoraFastPaths.None, LoraFastPaths.OneSlot, LoraFastPaths.SharedShrink, LoraFastPaths.TrimRank, LoraFastPaths.All];
+        [LoraFastPaths.None, LoraFastPaths.OneSlot, LoraFastPaths.SharedShrink, LoraFastPaths.TrimRank, LoraFastPaths.All & ~LoraFastPaths.FusedLane, LoraFastPaths.All];
 
     [Theory]
     [MemberData(nameof(Patterns))]
@@ -64,6 +64,51 @@ public sealed class LoraFastPathTests
             }
     }
 
+    /// <summary>Wider sites than the patterns above (columns past whole 16-lane blocks, prefill runs longer than a
+    /// piece), every row pattern at once.</summary>
+    public static TheoryData<string, int, (int Row, int Length, int Slot)[]> FusedPatterns => new()
+    {
+        { "decode rows of five slots", 7, [(0, 1, 3), (1, 1, 0), (2, 1, 3), (3, 1, 5), (4, 1, 0), (5, 1, 1), (6, 1, 2)] },
+        { "prefill runs longer than a piece, and decode", 44, [(0, 19, 1), (19, 1, 2), (20, 17, 3), (37, 1, 1), (38, 1, 0), (39, 5, 4)] },
+        { "a slot without k among others", 7, [(0, 2, 4), (2, 1, 1), (3, 1, 4), (4, 1, 1), (5, 1, 0)] },
+        { "one prefill run among base rows and another slot's row", 40, [(3, 33, 5), (38, 1, 2)] },
+        { "a slot's adjacent decode rows, one piece", 21, [(0, 1, 2), (1, 1, 2), (2, 1, 5), (3, 1, 2), (4, 1, 2), (5, 16, 2)] },
+    };
+
+    [Theory]
+    [MemberData(nameof(FusedPatterns))]
+    public void The_fused_lane_gives_every_row_the_bits_of_the_parts(string pattern, int rows, (int Row, int Length, int Slot)[] segments)
+    {
+        using var scope = NewDisposeScope();
+        const int wideIn = 70, wideQ = 37, wideKv = 20;
+        LinearSite q = new(0, 0, "q_proj", "model.layers.0.self_attn.q_proj", wideIn, wideQ), o = new(3, 0, "o_proj", "model.layers.0.self_attn.o_proj", wideQ, wideIn);
+        LinearSite k = new(1, 0, "k_proj", "model.layers.0.self_attn.k_proj", wideIn, wideKv) { SharesInputWith = 0 };
+        LinearSite v = new(2, 0, "v_proj", "model.layers.0.self_attn.v_proj", wideIn, wideKv) { SharesInputWith = 0 };
+        using var pool = Pool([q, k, v, o]);
+        var (x, xo) = (randn(rows, wideIn), randn(rows, wideQ));
+        var lora = segments.Select(s => new LoraSegment(s.Row, s.Length, s.Slot)).ToArray();
+        using var fused = new AdapterBatch(pool, lora, [], LoraKernel.Segment, CPU);
+        using var parts = new AdapterBatch(pool, lora, [], LoraKernel.Segment, CPU, paths: LoraFastPaths.All & ~LoraFastPaths.FusedLane);
+        foreach (var (site, input) in new[] { (q, x), (k, x), (v, x), (o, xo) })
+        {
+            var start = randn(rows, site.OutFeatures);
+            var expected = parts.AfterLinear(site, input, start.clone());
+            var actual = fused.AfterLinear(site, input, start.clone());
+            Assert.True(actual.eq(expected).all().item<bool>(), $"{pattern}, {site.Name}: max |diff| {(actual - expected).abs().max().item<float>():E2}");
+        }
+        Assert.Equal(4, fused.SlotLane!.FusedSites);
+        Assert.Equal(0, parts.SlotLane!.FusedSites);
+    }
+
+    [Fact]
+    public void Pieces_join_a_slots_adjacent_rows_up_to_sixteen_and_keep_a_slots_pieces_together()
+    {
+        LoraSegment[] segments = [new(0, 1, 2), new(1, 1, 2), new(2, 1, 5), new(3, 1, 2), new(4, 20, 2), new(24, 3, 0), new(27, 1, 5)];
+        Assert.Equal(
+            [new LanePiece(0, 24, 3), new LanePiece(2, 0, 2), new LanePiece(2, 3, 16), new LanePiece(2, 19, 5), new LanePiece(5, 2, 1), new LanePiece(5, 27, 1)],
+            LanePiece.Of(segments));
+    }
+
     [Fact]
     public void Rows_on_one_slot_take_its_own_product_and_share_the_shrink()
     {
@@ -85,6 +130,8 @@ public sealed class LoraFastPathTests
         using var plain = Run(pool, x, [new(0, 1, 2), new(2, 1, 2), new(4, 1, 2)], LoraFastPaths.None);
         Assert.IsType<SegmentPart>(Assert.Single(plain.SlotLane!.Parts));
         Assert.Equal(0, plain.SlotLane!.SharedShrinks);
+        Assert.Equal(0, adjacent.SlotLane!.FusedSites + apart.SlotLane!.FusedSites + plain.SlotLane!.FusedSites);
+        Assert.Equal(3, dominant.SlotLane!.FusedSites);
     }
 
     [Fact]
@@ -98,6 +145,8 @@ public sealed class LoraFastPathTests
         using var shared = Run(pool, randn(3, In), [new(0, 1, 3), new(1, 1, 1), new(2, 1, 3)], LoraFastPaths.All);
         Assert.Equal(1, shared.SlotLane!.SharedShrinks);
         Assert.IsType<SegmentPart>(Assert.Single(shared.SlotLane!.Parts));
+        Assert.Equal(2, mixed.SlotLane!.FusedSites);   // k: only slot 1 targets it, its own product
+        Assert.Equal(3, shared.SlotLane!.FusedSites);
     }
 
     /// <summary>q, k and v of one step over <paramref name="x"/>; the batch, to read which path its slot lane took.</summary>
@@ -112,13 +161,16 @@ public sealed class LoraFastPathTests
     /// Six slots of a pool of rank 8: slots 0 to 3 rank 2 to 5 on every site; slot 4 rank 8 on q and v only; slot 5
     /// a different rank on each site (as PEFT's rank_pattern gives).
     /// </summary>
-    private static LoraSlotPool Pool()
+    private static LoraSlotPool Pool() => Pool([Q, K, V, O]);
+
+    /// <param name="all">q, k, v and o in that order.</param>
+    private static LoraSlotPool Pool(LinearSite[] all)
     {
         manual_seed(7);
-        var pool = new LoraSlotPool([Q, K, V, O], slots: 6, MaxRank, ScalarType.Float32, CPU);
+        var pool = new LoraSlotPool(all, slots: 6, MaxRank, ScalarType.Float32, CPU);
         for (int slot = 0; slot < 6; slot++)
         {
-            var sites = slot == 4 ? new[] { Q, V } : new[] { Q, K, V, O };
+            var sites = slot == 4 ? new[] { all[0], all[2] } : all;
             var modules = sites.ToDictionary(s => s.Index, s =>
             {
                 int rank = slot switch { 4 => MaxRank, 5 => 1 + s.Index, _ => 2 + slot };

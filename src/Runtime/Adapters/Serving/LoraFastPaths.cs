@@ -19,5 +19,10 @@ public enum LoraFastPaths
     /// <summary>Products stop at the largest rank among the slots in use at a site, not the pool's maximum rank.</summary>
     TrimRank = 4,
 
-    All = OneSlot | SharedShrink | TrimRank,
+    /// <summary>With the other three, on float32 CPU tensors: each site's rows of every slot as one split over the
+    /// threads, each piece of rows shrunk and expanded by one thread (<see cref="FusedSlotLane"/>), where the parts
+    /// each run products of their own.</summary>
+    FusedLane = 8,
+
+    All = OneSlot | SharedShrink | TrimRank | FusedLane,
 }

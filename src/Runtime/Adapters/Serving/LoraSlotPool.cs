@@ -30,6 +30,7 @@ public sealed class LoraSlotPool : IDisposable
     private readonly int[] _position;       // per site: its g in the group
     private readonly int[][] _ranks;        // per slot, per site: the resident adapter's rank there (0: not targeted)
     private readonly bool[] _zeroed;        // per slot: written at least once (all sites zero but the targeted ones)
+    private readonly SiteFactorMemory?[] _memory;   // per site: where its factors lie, made on first use
 
     public LoraSlotPool(IReadOnlyList<LinearSite> sites, int slots, int maxRank, ScalarType dtype, Device device, Func<LinearSite, bool>? include = null)
     {
@@ -60,11 +61,16 @@ public sealed class LoraSlotPool : IDisposable
         }
         _ranks = Enumerable.Range(0, slots).Select(_ => new int[count]).ToArray();
         _zeroed = new bool[slots];
+        _memory = new SiteFactorMemory?[count];
+        LargestInputGroup = _groups.Select(g => g?.Length ?? 0).DefaultIfEmpty().Max();
     }
 
     public int SlotCount { get; }
 
     public int MaxRank { get; }
+
+    /// <summary>The most sites that read one input (3 for q/k/v); 0 when the pool has no site.</summary>
+    internal int LargestInputGroup { get; }
 
     /// <summary>Device bytes the pool spans (slots never loaded are not resident on the CPU).</summary>
     public long Bytes => _shared.Distinct<Tensor?>(ReferenceEqualityComparer.Instance).Concat(_stored).Sum(t => t is null ? 0 : t.NumberOfElements * t.ElementSize);
@@ -87,6 +93,9 @@ public sealed class LoraSlotPool : IDisposable
     /// <summary>The rank of the resident adapter's factors at a site (0: it does not target the site).</summary>
     public int Rank(int slot, int site) => _ranks[slot][site];
 
+    /// <summary>The largest rank of the resident adapter's factors over all sites (0: the slot is empty).</summary>
+    internal int LargestRank(int slot) => _ranks[slot].Max();
+
     /// <returns>[slots, r_max, in], or null when the site has no pool (the head has none).</returns>
     public Tensor? A(int site) => site < _a.Length ? _a[site] : null;
 
@@ -108,6 +117,14 @@ public sealed class LoraSlotPool : IDisposable
     {
         var shared = _shared[site] ?? throw new ArgumentException($"site {site} has no pool", nameof(site));
         return shared.narrow(1, 0, rank).view(SlotCount, rank * shared.size(2), shared.size(3));
+    }
+
+    /// <summary>Where a site's factors lie, for the float32 kernels that read the pool in place; null when the site has
+    /// no pool or the pool is not float32 on the CPU. Valid while the pool lives: its tensors never move.</summary>
+    internal SiteFactorMemory? Float32Memory(int site)
+    {
+        if (site >= _a.Length || _shared[site] is not { } shared || shared.dtype != ScalarType.Float32 || shared.device_type != DeviceType.CPU) return null;
+        return _memory[site] ??= SiteFactorMemory.Of(shared, _stored[site]!, _position[site]);
     }
 
     /// <summary>Copies a LoRA adapter's factors into a slot (host → device), replacing whatever was there (tests and

@@ -25,7 +25,9 @@ internal sealed class SlotLoraKernel : IDisposable
     private readonly int[] _segmentSlot;        // per segment: its slot's position in _slots
     private readonly ulong[] _mask, _other;     // scratch: one bit per distinct slot
     private readonly List<(ulong[] Mask, SlotPlan Plan)> _plans = [];
+    private readonly FusedSlotLane? _fused;
     private SharedShrink? _shared;
+    private FusedShrink? _fusedShared;
 
     public SlotLoraKernel(LoraSlotPool pool, LoraSegment[] segments, LoraKernel kernel, LoraFastPaths paths, Func<IEnumerable<long>, Tensor> own)
     {
@@ -34,6 +36,7 @@ internal sealed class SlotLoraKernel : IDisposable
         _segmentSlot = [.. segments.Select(s => Array.BinarySearch(_slots, s.Slot))];
         _mask = new ulong[(_slots.Length + 63) / 64];
         _other = new ulong[_mask.Length];
+        _fused = FusedSlotLane.For(pool, segments, kernel, paths);
     }
 
     /// <summary>Input groups that shared one shrink so far (tests check which path a batch took).</summary>
@@ -41,6 +44,9 @@ internal sealed class SlotLoraKernel : IDisposable
 
     /// <summary>The parts of every plan made so far.</summary>
     internal IEnumerable<SlotPart> Parts => _plans.SelectMany(p => p.Plan.Parts);
+
+    /// <summary>Site calls the fused lane took (tests check which path a batch took).</summary>
+    internal int FusedSites { get; private set; }
 
     /// <summary>
     /// Semantics: for every segment (row, length, slot) whose adapter targets this site,
@@ -52,6 +58,7 @@ internal sealed class SlotLoraKernel : IDisposable
     {
         int index = site.Index;
         if (_pool.A(index) is not { } a) return output;
+        if (_fused?.Applies(index, input, output) is { } memory && Fused(index, memory, input, output)) return output;
         var b = _pool.B(index)!;
         if ((_paths & LoraFastPaths.SharedShrink) != 0 && _pool.SharedInputSites(index).Count > 1 && Shared(index, input) is { } shared)
             return shared.Plan!.Expand(shared.Shrunk, b.narrow(2, 0, shared.Rank), output, _pool.SharedInputPosition(index), shared.GroupSize);
@@ -71,12 +78,7 @@ internal sealed class SlotLoraKernel : IDisposable
         if (_shared is { } cached && cached.Key == group[0] && ReferenceEquals(cached.Input, input)) return cached.Plan is null ? null : cached;
         _shared?.Dispose();
         _shared = null;
-        int rank = Targeting(group[0], _mask);
-        for (int i = 1; i < group.Count && rank > 0; i++)
-        {
-            int other = Targeting(group[i], _other);
-            rank = _other.AsSpan().SequenceEqual(_mask) ? Math.Max(rank, other) : 0;
-        }
+        int rank = GroupRank(group);
         if (rank == 0)
         {
             _shared = new SharedShrink(group[0], input, null, [], 0, group.Count);
@@ -88,6 +90,56 @@ internal sealed class SlotLoraKernel : IDisposable
         SharedShrinks++;
         _shared = new SharedShrink(group[0], input, plan, shrunk, rank, group.Count);
         return _shared;
+    }
+
+    /// <summary>The site's delta by the fused lane; false (nothing done) where its plan is one slot's own product.</summary>
+    private bool Fused(int site, SiteFactorMemory memory, Tensor input, Tensor output)
+    {
+        var group = _pool.SharedInputSites(site);
+        if ((_paths & LoraFastPaths.SharedShrink) != 0 && group.Count > 1)
+        {
+            if (_fusedShared is { } held && held.Key == group[0] && ReferenceEquals(held.Input, input))
+            {
+                if (held.Plan is not { } plan) return OwnShrink(site, memory, input, output);
+                _fused!.Expand(memory, output, plan.Pieces, held.Rank);
+                FusedSites++;
+                return true;
+            }
+            int rank = GroupRank(group);
+            var shared = rank == 0 ? null : PlanFor(_mask);
+            if (shared is { Fusable: false }) return false;
+            _fusedShared = new FusedShrink(group[0], input, shared, rank);
+            if (shared is null) return OwnShrink(site, memory, input, output);
+            _fused!.ShrinkAndExpand(memory, shared: true, input, output, shared.Pieces, rank);
+            SharedShrinks++;
+            FusedSites++;
+            return true;
+        }
+        return OwnShrink(site, memory, input, output);
+    }
+
+    private bool OwnShrink(int site, SiteFactorMemory memory, Tensor input, Tensor output)
+    {
+        int rank = Targeting(site, _mask);
+        if (rank == 0) return true;
+        var plan = PlanFor(_mask);
+        if (!plan.Fusable) return false;
+        _fused!.ShrinkAndExpand(memory, shared: false, input, output, plan.Pieces, rank);
+        FusedSites++;
+        return true;
+    }
+
+    /// <summary>The rank the input group's shared shrink needs, with the first site's slots in <see cref="_mask"/>; 0
+    /// when no slot targets the group or its sites are not all targeted by the same slots.</summary>
+    private int GroupRank(IReadOnlyList<int> group)
+    {
+        int rank = Targeting(group[0], _mask);
+        for (int i = 1; i < group.Count && rank > 0; i++)
+        {
+            int other = Targeting(group[i], _other);
+            rank = _other.AsSpan().SequenceEqual(_mask) ? Math.Max(rank, other) : 0;
+        }
+        return rank;
     }
 
     /// <summary>Sets one bit in <paramref name="mask"/> per distinct slot of the step that targets the site.</summary>
@@ -122,7 +174,12 @@ internal sealed class SlotLoraKernel : IDisposable
     {
         _shared?.Dispose();
         _shared = null;
+        _fused?.Dispose();
     }
+
+    /// <summary>Which input group's shrink the fused lane's scratch holds, for which input (Plan null: the group's sites
+    /// are not all targeted by the same slots, so each shrinks its own).</summary>
+    private sealed record FusedShrink(int Key, Tensor Input, SlotPlan? Plan, int Rank);
 
     /// <summary>The shrunk input of the sites reading one input tensor (Key: the group's first site), for one plan.</summary>
     private sealed record SharedShrink(int Key, Tensor Input, SlotPlan? Plan, Tensor[] Shrunk, int Rank, int GroupSize) : IDisposable

@@ -12,21 +12,30 @@ namespace Peft.Runtime.Adapters.Serving;
 internal sealed class SlotPlan
 {
     private readonly SlotPart[] _parts;
+    private readonly IReadOnlyList<LoraSegment> _included;
+    private LanePiece[]? _pieces;
 
-    private SlotPlan(SlotPart[] parts) => _parts = parts;
+    private SlotPlan(SlotPart[] parts, IReadOnlyList<LoraSegment> included) => (_parts, _included) = (parts, included);
 
-    /// <summary>What the plan runs (tests check which path a batch took).</summary>
+    /// <summary>What the plan runs where <see cref="FusedSlotLane"/> does not (tests check which path a batch took).</summary>
     internal IReadOnlyList<SlotPart> Parts => _parts;
+
+    /// <summary>Whether the fused lane takes this plan's rows: all but one slot's own product over its rows, which
+    /// already runs as one split over the threads.</summary>
+    public bool Fusable => _parts.Length > 1 || _parts[0] is SegmentPart or GatherPart;
+
+    /// <summary>The plan's rows in pieces for <see cref="FusedSlotLane"/>, made on first use.</summary>
+    public LanePiece[] Pieces => _pieces ??= LanePiece.Of(_included);
 
     /// <param name="included">The step's segments whose slot targets the site, in row order.</param>
     public static SlotPlan For(IReadOnlyList<LoraSegment> included, LoraKernel kernel, LoraFastPaths paths, Func<IEnumerable<long>, Tensor> own)
     {
         bool oneSlot = (paths & LoraFastPaths.OneSlot) != 0;
-        if (oneSlot && Adjacent(included)) return new([new RunPart(included[0].Row, included.Sum(s => s.Length), included[0].Slot)]);
+        if (oneSlot && Adjacent(included)) return new([new RunPart(included[0].Row, included.Sum(s => s.Length), included[0].Slot)], included);
         var parts = included.Where(s => s.Length > 1).Select(s => (SlotPart)new RunPart(s.Row, s.Length, s.Slot)).ToList();
         var decode = included.Where(s => s.Length == 1).ToArray();
         if (decode.Length > 0) AddDecode(parts, decode, kernel, oneSlot, own);
-        return new([.. parts]);
+        return new([.. parts], included);
     }
 
     public Tensor[] Shrink(Tensor input, Tensor a)
