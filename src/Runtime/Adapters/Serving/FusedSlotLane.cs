@@ -64,11 +64,12 @@ internal sealed unsafe class FusedSlotLane : IDisposable
     }
 
     /// <summary>The lane for a step's segments, or null where the parts run instead: another kernel or fewer
-    /// shortcuts than serving's (the plain paths tests compare with), a CPU without AVX-512, or ranks past the
-    /// expand kernel's.</summary>
+    /// shortcuts than serving's (the plain paths tests compare with), a pool that is not float32 on the CPU, a CPU
+    /// without AVX-512, or ranks past the expand kernel's.</summary>
     public static FusedSlotLane? For(LoraSlotPool pool, IReadOnlyList<LoraSegment> segments, LoraKernel kernel, LoraFastPaths paths)
     {
-        if (kernel != LoraKernel.Segment || paths != LoraFastPaths.All || segments.Count == 0 || !ProductAvx512.IsSupported || !LowRankAvx512.IsSupported
+        if (kernel != LoraKernel.Segment || paths != LoraFastPaths.All || segments.Count == 0 || !pool.Float32Cpu
+            || !ProductAvx512.IsSupported || !LowRankAvx512.IsSupported
             || FloatProducts.BlockRows == 0 || pool.MaxRank > LowRankAvx512.MaxRank || pool.LargestInputGroup == 0)
             return null;
         int rank = segments.Select(s => s.Slot).Distinct().Max(pool.LargestRank);
@@ -82,10 +83,8 @@ internal sealed unsafe class FusedSlotLane : IDisposable
         if (_pool.Float32Memory(site) is not { } memory) return null;
         bool fits = input.dim() == 2 && output.dim() == 2 && input.size(0) >= _rows && output.size(0) >= _rows
             && input.size(1) == memory.In && output.size(1) == memory.Out
-            && input.dtype == ScalarType.Float32 && output.dtype == ScalarType.Float32
-            && input.device_type == DeviceType.CPU && output.device_type == DeviceType.CPU
-            && input.is_contiguous() && (output.stride(1) == 1 || memory.Out == 1) && output.stride(0) >= memory.Out
-            && !Autograd.Records(input) && !Autograd.Records(output);
+            && FloatProducts.Float32Cpu(input) && FloatProducts.Float32Cpu(output) && input.is_contiguous()
+            && FloatProducts.DenseColumns(output) && !FloatProducts.Overlapping(output);
         return fits ? memory : null;
     }
 
@@ -112,7 +111,7 @@ internal sealed unsafe class FusedSlotLane : IDisposable
         var call = Call(site, output, rank) with { Shared = true };
         TileParallel.For(pieces.Length, Threads(site, pieces, rank), 1, (p0, p1) =>
         {
-            for (long p = p0; p < p1; p++) call.Expand(pieces[p], call.BySite + pieces[p].Row * call.Width);
+            for (long p = p0; p < p1; p++) call.Expand(pieces[p]);
         });
         GC.KeepAlive(output);
     }
@@ -164,15 +163,18 @@ internal sealed unsafe class FusedSlotLane : IDisposable
                 return;
             }
             // [Count, rank·G] with site g's columns g, G+g, ... → [Count, G, rank]: each site's ranks dense for the expand.
-            float* regrouped = BySite + piece.Row * Width;
+            float* regrouped = Regrouped(piece);
             for (int m = 0; m < piece.Count; m++)
                 for (int r = 0; r < rank; r++)
                     for (int s = 0; s < g; s++) regrouped[(m * g + s) * rank + r] = shrink.Y[m * rank * g + r * g + s];
-            Expand(piece, regrouped);
+            Expand(piece);
         }
 
-        /// <param name="bySite">The piece's shrink regrouped by site, [Count, G, rank].</param>
-        public void Expand(LanePiece piece, float* bySite) => Expand(piece, bySite + Site.Position * Rank, Site.Group * Rank);
+        /// <summary>This site's delta from the piece's shrink regrouped by site (<see cref="Regrouped"/>).</summary>
+        public void Expand(LanePiece piece) => Expand(piece, Regrouped(piece) + Site.Position * Rank, Site.Group * Rank);
+
+        /// <summary>The piece's shared shrink regrouped by site, [Count, G, rank].</summary>
+        private float* Regrouped(LanePiece piece) => BySite + piece.Row * Width;
 
         private void Expand(LanePiece piece, float* s, long sStride)
         {

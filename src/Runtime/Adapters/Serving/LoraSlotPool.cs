@@ -31,6 +31,7 @@ public sealed class LoraSlotPool : IDisposable
     private readonly int[][] _ranks;        // per slot, per site: the resident adapter's rank there (0: not targeted)
     private readonly bool[] _zeroed;        // per slot: written at least once (all sites zero but the targeted ones)
     private readonly SiteFactorMemory?[] _memory;   // per site: where its factors lie, made on first use
+    private readonly bool _float32Cpu;      // the kernels that read factors in place read these
 
     public LoraSlotPool(IReadOnlyList<LinearSite> sites, int slots, int maxRank, ScalarType dtype, Device device, Func<LinearSite, bool>? include = null)
     {
@@ -39,6 +40,7 @@ public sealed class LoraSlotPool : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(maxRank, 1);
         SlotCount = slots;
         MaxRank = maxRank;
+        _float32Cpu = dtype == ScalarType.Float32 && device.type == DeviceType.CPU;
         int count = sites.Count == 0 ? 0 : sites.Max(s => s.Index) + 1;
         (_shared, _a, _stored, _b) = (new Tensor?[count], new Tensor?[count], new Tensor?[count], new Tensor?[count]);
         _groups = new int[count][];
@@ -119,13 +121,14 @@ public sealed class LoraSlotPool : IDisposable
         return shared.narrow(1, 0, rank).view(SlotCount, rank * shared.size(2), shared.size(3));
     }
 
+    /// <summary>Float32 factors on the CPU, which the float32 kernels read in place (<see cref="Float32Memory"/>).</summary>
+    internal bool Float32Cpu => _float32Cpu;
+
     /// <summary>Where a site's factors lie, for the float32 kernels that read the pool in place; null when the site has
     /// no pool or the pool is not float32 on the CPU. Valid while the pool lives: its tensors never move.</summary>
-    internal SiteFactorMemory? Float32Memory(int site)
-    {
-        if (site >= _a.Length || _shared[site] is not { } shared || shared.dtype != ScalarType.Float32 || shared.device_type != DeviceType.CPU) return null;
-        return _memory[site] ??= SiteFactorMemory.Of(shared, _stored[site]!, _position[site]);
-    }
+    internal SiteFactorMemory? Float32Memory(int site) =>
+        !_float32Cpu || site >= _shared.Length || _shared[site] is not { } shared ? null
+        : _memory[site] ??= SiteFactorMemory.Of(shared, _stored[site]!, _position[site]);
 
     /// <summary>Copies a LoRA adapter's factors into a slot (host → device), replacing whatever was there (tests and
     /// benchmarks; the engine goes through the adapter's own device form).</summary>

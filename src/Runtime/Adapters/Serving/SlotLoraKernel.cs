@@ -96,7 +96,7 @@ internal sealed class SlotLoraKernel : IDisposable
     private bool Fused(int site, SiteFactorMemory memory, Tensor input, Tensor output)
     {
         var group = _pool.SharedInputSites(site);
-        if ((_paths & LoraFastPaths.SharedShrink) != 0 && group.Count > 1)
+        if (group.Count > 1)   // the lane runs only with every shortcut, the shared shrink among them
         {
             if (_fusedShared is { } held && held.Key == group[0] && ReferenceEquals(held.Input, input))
             {

@@ -214,7 +214,7 @@ internal static unsafe class FloatProducts
     }
 
     /// <summary>Rows that overlap: an in-place add would be refused.</summary>
-    private static bool Overlapping(Tensor output) => output.size(0) > 1 && output.stride(0) < output.size(1);
+    internal static bool Overlapping(Tensor output) => output.size(0) > 1 && output.stride(0) < output.size(1);
 
     /// <summary>[out, rank] with outputs or ranks at unit stride (or one of either), the other at any stride.</summary>
     private static bool LowRankFactor(Tensor b) => LowRankLayout(b, 0);
@@ -227,12 +227,12 @@ internal static unsafe class FloatProducts
     private static bool LowRankLayout(Tensor t, int d) => t.size(d) == 1 || t.size(d + 1) == 1 || t.stride(d) == 1 || t.stride(d + 1) == 1;
 
     /// <summary>Columns at unit stride (or one column), rows at any stride.</summary>
-    private static bool DenseColumns(Tensor t) => t.size(1) == 1 || t.stride(1) == 1;
+    internal static bool DenseColumns(Tensor t) => t.size(1) == 1 || t.stride(1) == 1;
 
     /// <summary>Rows at any stride, columns dense.</summary>
     private static bool RowMajor(Tensor weight) =>
         weight.dim() == 2 && weight.size(1) <= int.MaxValue && (weight.size(0) == 1 || weight.stride(0) >= weight.size(1)) && (weight.size(1) == 1 || weight.stride(1) == 1);
 
     /// <summary>Float32 on the CPU, and nothing autograd would record.</summary>
-    private static bool Float32Cpu(Tensor t) => t.dtype == ScalarType.Float32 && t.device_type == DeviceType.CPU && !Autograd.Records(t);
+    internal static bool Float32Cpu(Tensor t) => t.dtype == ScalarType.Float32 && t.device_type == DeviceType.CPU && !Autograd.Records(t);
 }
